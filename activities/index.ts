@@ -1,0 +1,42 @@
+/**
+ * Activities: all I/O of the workflows. Built by a factory that receives its store, so the worker writes to
+ * Postgres while `ballotflow simulate` (a what-if tool, not the system of record) keeps results in memory.
+ * Every activity is idempotent on business keys (event id, reminder key, election id, contract id).
+ */
+import type { Logger } from 'pino';
+import type { ElectionEvent, Reminder } from '../domain/election';
+import type { ContractSnapshot } from '../workflows/contract/messages';
+import type { ElectionReport } from '../workflows/election/workflow';
+
+export interface ActivityStore {
+  recordElectionEvents(electionId: string, events: ElectionEvent[]): Promise<number>;
+  recordReminders(reminders: Reminder[]): Promise<number>;
+  saveElectionReport(report: ElectionReport): Promise<void>;
+  saveContractLedger(snapshot: ContractSnapshot): Promise<void>;
+}
+
+export function createActivities(deps: { store: ActivityStore; logger: Logger }) {
+  const { store, logger } = deps;
+  return {
+    async recordElectionEvents(electionId: string, events: ElectionEvent[]): Promise<number> {
+      const n = await store.recordElectionEvents(electionId, events);
+      for (const e of events) logger.info({ electionId, event: e.type, milestone: e.milestoneKey, eventId: e.eventId }, 'election event');
+      return n;
+    },
+    /** Records each reminder once; delivery by email/SMS to the responsible party builds on this table. */
+    async sendDeadlineReminders(reminders: Reminder[]): Promise<number> {
+      const n = await store.recordReminders(reminders);
+      for (const r of reminders) logger.info({ electionId: r.electionId, milestone: r.milestoneKey, owner: r.owner, dueAt: r.dueAt, daysBefore: r.daysBefore }, 'deadline reminder');
+      return n;
+    },
+    async saveElectionReport(report: ElectionReport): Promise<void> {
+      await store.saveElectionReport(report);
+      logger.info({ electionId: report.id, status: report.finalStatus, damagesNet: report.sla.damagesNet }, 'election final report written');
+    },
+    async saveContractLedger(snapshot: ContractSnapshot): Promise<void> {
+      await store.saveContractLedger(snapshot);
+    },
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,47 @@
+/** Contracts: registration and the latest ledger projection written by the contract workflow. */
+import type { Pool } from 'pg';
+import { ContractTermsSchema, type Contract } from '../domain/contract';
+import type { ContractSnapshot } from '../workflows/contract/messages';
+
+export type InsertOutcome = 'created' | 'identical' | 'different';
+
+/** Registers a contract once; a retry with the same terms is harmless, other terms are a conflict. */
+export async function insertContract(pool: Pool, c: Contract): Promise<InsertOutcome> {
+  const r = await pool.query(
+    `INSERT INTO contracts (id, county, number, vendor, terms) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (id) DO NOTHING`,
+    [c.id, c.county, c.number, c.vendor, JSON.stringify(c)],
+  );
+  if (r.rowCount === 1) return 'created';
+  const existing = await getContract(pool, c.id);
+  return existing && JSON.stringify(existing) === JSON.stringify(c) ? 'identical' : 'different';
+}
+
+export async function getContract(pool: Pool, id: string): Promise<Contract | undefined> {
+  const r = await pool.query<{ terms: unknown }>('SELECT terms FROM contracts WHERE id = $1', [id]);
+  if (!r.rows[0]) return undefined;
+  return { ...ContractTermsSchema.parse(r.rows[0].terms), id: id as Contract['id'] };
+}
+
+export async function listContracts(pool: Pool, county?: string): Promise<{ id: string; county: string; number: string; vendor: string; createdAt: Date }[]> {
+  const r = await pool.query(
+    `SELECT id, county, number, vendor, created_at AS "createdAt" FROM contracts
+     WHERE ($1::text IS NULL OR county = $1) ORDER BY county, number`,
+    [county ?? null],
+  );
+  return r.rows;
+}
+
+export async function saveLedger(pool: Pool, s: ContractSnapshot): Promise<void> {
+  await pool.query(
+    `INSERT INTO contract_ledgers (contract_id, snapshot, as_of) VALUES ($1, $2, $3)
+     ON CONFLICT (contract_id) DO UPDATE SET snapshot = EXCLUDED.snapshot, as_of = EXCLUDED.as_of, updated_at = now()
+     WHERE contract_ledgers.as_of <= EXCLUDED.as_of`,
+    [s.id, JSON.stringify(s), s.asOf],
+  );
+}
+
+export async function getLedger(pool: Pool, contractId: string): Promise<ContractSnapshot | undefined> {
+  const r = await pool.query<{ snapshot: ContractSnapshot }>('SELECT snapshot FROM contract_ledgers WHERE contract_id = $1', [contractId]);
+  return r.rows[0]?.snapshot;
+}

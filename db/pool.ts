@@ -1,0 +1,52 @@
+/** The Postgres pool and migrations. Migrations (migrations/*.sql) run at start and in every test database. */
+import path from 'node:path';
+import { Pool, type PoolClient } from 'pg';
+import { runner } from 'node-pg-migrate';
+import type { Logger } from 'pino';
+
+export type Db = Pool;
+
+export function createPool(databaseUrl: string, max = 10): Pool {
+  const pool = new Pool({ connectionString: databaseUrl, max });
+  // An idle client that loses its server must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+export async function withTransaction<T>(pool: Pool, fn: (c: PoolClient) => Promise<T>): Promise<T> {
+  const c = await pool.connect();
+  try {
+    await c.query('BEGIN');
+    const out = await fn(c);
+    await c.query('COMMIT');
+    return out;
+  } catch (e) {
+    await c.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  } finally {
+    c.release();
+  }
+}
+
+export const MIGRATIONS_DIR = path.resolve(__dirname, '..', '..', 'migrations');
+
+function migrationsDir(): string {
+  // Works from source (ts-jest: db/ -> ../migrations) and from dist (dist/db -> ../../migrations).
+  const fromSource = path.resolve(__dirname, '..', 'migrations');
+  return require('node:fs').existsSync(fromSource) ? fromSource : MIGRATIONS_DIR;
+}
+
+export async function migrate(databaseUrl: string, logger?: Logger): Promise<string[]> {
+  const applied = await runner({
+    databaseUrl,
+    dir: migrationsDir(),
+    direction: 'up',
+    migrationsTable: 'pgmigrations',
+    checkOrder: true,
+    singleTransaction: true,
+    log: (msg: string) => logger?.debug({ msg }, 'migration'),
+  });
+  const names = applied.map((m) => m.name);
+  if (names.length) logger?.info({ migrations: names }, 'migrations applied');
+  return names;
+}

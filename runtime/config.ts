@@ -1,0 +1,32 @@
+/** Configuration from the environment, parsed once with zod; a bad value names the variable. */
+import path from 'node:path';
+import { z } from 'zod';
+
+const Env = z.object({
+  BALLOTFLOW_DATA_DIR: z.string().default(path.resolve(process.cwd(), 'data')),
+  DATABASE_URL: z.string().url().optional(),
+  EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+  TEMPORAL_ADDRESS: z.string().optional().describe('host:port of an existing Temporal cluster; unset runs the dev server'),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TLS_CERT: z.string().optional().describe('path to a client certificate (mTLS)'),
+  TEMPORAL_TLS_KEY: z.string().optional().describe('path to the client key (mTLS)'),
+  TEMPORAL_TLS_CA: z.string().optional().describe('path to a CA certificate for the server'),
+  TEMPORAL_TLS: z.enum(['true', 'false']).optional().describe('use TLS without client certificates (e.g. with an API key)'),
+  TEMPORAL_API_KEY: z.string().optional(),
+  TEMPORAL_DEV_PORT: z.coerce.number().int().default(7233),
+  TEMPORAL_UI_PORT: z.coerce.number().int().default(8233),
+  TASK_QUEUE: z.string().default('ballotflow'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CORS_ORIGINS: z.string().default(''),
+});
+export type Config = z.infer<typeof Env>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const r = Env.safeParse(env);
+  if (!r.success) {
+    const msg = r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`invalid environment: ${msg}`);
+  }
+  return r.data;
+}
