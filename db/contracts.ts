@@ -1,4 +1,5 @@
 /** Contracts: registration and the latest ledger projection written by the contract workflow. */
+import { isDeepStrictEqual } from 'node:util';
 import type { Pool } from 'pg';
 import { ContractTermsSchema, type Contract } from '../domain/contract';
 import type { ContractSnapshot } from '../workflows/contract/messages';
@@ -14,7 +15,8 @@ export async function insertContract(pool: Pool, c: Contract): Promise<InsertOut
   );
   if (r.rowCount === 1) return 'created';
   const existing = await getContract(pool, c.id);
-  return existing && JSON.stringify(existing) === JSON.stringify(c) ? 'identical' : 'different';
+  // jsonb does not keep key order: compare values, not text.
+  return existing && isDeepStrictEqual(existing, c) ? 'identical' : 'different';
 }
 
 export async function getContract(pool: Pool, id: string): Promise<Contract | undefined> {

@@ -1,4 +1,5 @@
 /** Elections: registration, append-only events, reminders and final reports. */
+import { isDeepStrictEqual } from 'node:util';
 import type { Pool } from 'pg';
 import type { ElectionEvent, ElectionRequest, Reminder } from '../domain/election';
 import type { InsertOutcome } from './contracts';
@@ -26,7 +27,8 @@ export async function insertElection(pool: Pool, e: { id: string; countywide: bo
   );
   if (r.rowCount === 1) return 'created';
   const existing = await getElection(pool, e.id);
-  return existing && JSON.stringify(existing.request) === JSON.stringify(e.request) ? 'identical' : 'different';
+  // jsonb does not keep key order: compare values, not text.
+  return existing && isDeepStrictEqual(existing.request, JSON.parse(JSON.stringify(e.request))) ? 'identical' : 'different';
 }
 
 export async function getElection(pool: Pool, id: string): Promise<ElectionRow | undefined> {

@@ -1,0 +1,52 @@
+/** The Express app: security headers, body limits, request ids and logging, the route table, docs, errors. */
+import { randomUUID } from 'node:crypto';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import swaggerUi from 'swagger-ui-express';
+import { contractRoutes } from './routes/contracts';
+import { electionRoutes } from './routes/elections';
+import { openApiDocument } from './openapi';
+import { errorMiddleware, HttpProblem, sendProblem } from './problem';
+import { mount, type Deps, type Route } from './route';
+
+export const routes: Route[] = [...contractRoutes, ...electionRoutes];
+
+export function createApp(deps: Deps & { corsOrigins?: string[] }): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(helmet());
+  app.use(pinoHttp({
+    logger: deps.logger,
+    genReqId: (req, res) => {
+      const given = req.headers['x-request-id'];
+      const id = typeof given === 'string' && /^[A-Za-z0-9-]{8,64}$/.test(given) ? given : randomUUID();
+      res.setHeader('X-Request-Id', id);
+      return id;
+    },
+    // No personal data or secrets in logs: only method, path, status and timing.
+    serializers: { req: (req) => ({ method: req.method, url: req.url }), res: (res) => ({ statusCode: res.statusCode }) },
+    redact: ['req.headers.authorization', 'req.headers.cookie'],
+  }));
+  app.use(express.json({ limit: '1mb' }));
+
+  app.get('/healthz', (_req, res) => { res.json({ ok: true }); });
+  app.get('/readyz', async (_req, res) => {
+    const checks: Record<string, string> = {};
+    await deps.pool.query('SELECT 1').then(() => { checks.postgres = 'ok'; }, (e: Error) => { checks.postgres = e.message; });
+    await deps.client.workflowService.getSystemInfo({}).then(() => { checks.temporal = 'ok'; }, (e: Error) => { checks.temporal = e.message; });
+    const ok = Object.values(checks).every((v) => v === 'ok');
+    res.status(ok ? 200 : 503).json({ ok, checks });
+  });
+
+  const doc = openApiDocument(routes);
+  app.get('/api/openapi.json', (_req, res) => { res.json(doc); });
+  app.use('/api/docs', swaggerUi.serve, swaggerUi.setup(doc, { customSiteTitle: 'Ballotflow API' }));
+
+  mount(app, routes, deps);
+
+  app.use((req, res) => sendProblem(res, new HttpProblem(404, 'Not Found', `no route ${req.method} ${req.path}`), String(req.id ?? '')));
+  app.use(errorMiddleware(deps.logger));
+  return app;
+}
