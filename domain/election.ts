@@ -505,7 +505,9 @@ export interface Reconciled {
 export function reconcile(s: ElectionState, nowMs: number): Reconciled {
   const all = entries(s);
   const reminders: Reminder[] = [];
-  const stopMs = s.cancelled?.atMs ?? nowMs;
+  const sos = all.find((x) => x.key === 'sos-certification')!;
+  // Late days stop at cancellation, or at the end of the election (state certification, E+38).
+  const stopMs = Math.min(s.cancelled?.atMs ?? nowMs, nowMs, sos.dueAtMs);
   for (const e of all) {
     const m = s.milestones[e.key];
     if (!m) continue;
@@ -557,7 +559,6 @@ export function reconcile(s: ElectionState, nowMs: number): Reconciled {
       lines.push({ ...line, seq: s.seq });
     }
   }
-  const sos = all.find((x) => x.key === 'sos-certification')!;
   const finished = s.status === 'cancelled' || s.milestones['sos-certification']?.completedAtMs !== undefined || nowMs > sos.dueAtMs;
   return { reminders: [...nearest.values()], lines, finished };
 }

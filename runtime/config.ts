@@ -23,7 +23,9 @@ const Env = z.object({
 export type Config = z.infer<typeof Env>;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const r = Env.safeParse(env);
+  // `DATABASE_URL=` in an env file means "not set", as it does for most tools.
+  const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
+  const r = Env.safeParse(given);
   if (!r.success) {
     const msg = r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`invalid environment: ${msg}`);
