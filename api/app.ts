@@ -1,5 +1,6 @@
 /** The Express app: security headers, body limits, request ids and logging, the route table, docs, errors. */
 import { randomUUID } from 'node:crypto';
+import cors from 'cors';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
@@ -29,6 +30,8 @@ export function createApp(deps: Deps & { corsOrigins?: string[] }): Express {
     serializers: { req: (req) => ({ method: req.method, url: req.url }), res: (res) => ({ statusCode: res.statusCode }) },
     redact: ['req.headers.authorization', 'req.headers.cookie'],
   }));
+  // Browsers may call the API only from the origins listed in CORS_ORIGINS (none by default).
+  app.use(cors({ origin: deps.corsOrigins ?? [], allowedHeaders: ['Content-Type', 'Idempotency-Key', 'X-Actor', 'X-Request-Id'] }));
   app.use(express.json({ limit: '1mb' }));
 
   app.get('/healthz', (_req, res) => { res.json({ ok: true }); });

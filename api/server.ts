@@ -15,6 +15,7 @@ async function main() {
   const client = await connectClient(cfg, cfg.TEMPORAL_ADDRESS);
   const app = createApp({
     pool, client, logger,
+    corsOrigins: cfg.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
     cfg: { TASK_QUEUE: cfg.TASK_QUEUE, searchAttributes: process.env.TEMPORAL_SEARCH_ATTRIBUTES !== 'false' },
   });
   const server = app.listen(cfg.PORT, () => logger.info({ port: cfg.PORT }, `API listening on http://127.0.0.1:${cfg.PORT} (docs at /api/docs)`));

@@ -36,7 +36,24 @@ function migrationsDir(): string {
   return require('node:fs').existsSync(fromSource) ? fromSource : MIGRATIONS_DIR;
 }
 
-export async function migrate(databaseUrl: string, logger?: Logger): Promise<string[]> {
+/**
+ * Applies pending migrations. The API and the worker both migrate at start; node-pg-migrate gives up when the
+ * other holds its lock, so wait for it (the second one then finds nothing to do).
+ */
+export async function migrate(databaseUrl: string, logger?: Logger, waitMs = 60_000): Promise<string[]> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      return await migrateOnce(databaseUrl, logger);
+    } catch (e) {
+      if (!(e instanceof Error && /another migration is already running/i.test(e.message)) || Date.now() > deadline) throw e;
+      logger?.info('waiting for another process to finish migrating');
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
+async function migrateOnce(databaseUrl: string, logger?: Logger): Promise<string[]> {
   const applied = await runner({
     databaseUrl,
     dir: migrationsDir(),

@@ -185,6 +185,14 @@ describe('elections', () => {
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/elections/{id}/waivers', '/api/contracts/{id}/sla-report']));
   });
 
+  test('browsers get CORS headers only for the configured origins', async () => {
+    const corsApp = createApp({ pool: db.pool, client: env.client, logger: silentLogger, cfg: { TASK_QUEUE: 'unused', searchAttributes: false }, corsOrigins: ['https://portal.sos.ca.gov'] });
+    const ok = await request(corsApp).get('/healthz').set('Origin', 'https://portal.sos.ca.gov');
+    expect(ok.headers['access-control-allow-origin']).toBe('https://portal.sos.ca.gov');
+    const other = await request(corsApp).get('/healthz').set('Origin', 'https://evil.example');
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
   test('the append-only tables refuse UPDATE and DELETE', async () => {
     await db.pool.query(`INSERT INTO audit_log (actor, action, result) VALUES ('t', 'probe', '200')`);
     await expect(db.pool.query(`UPDATE audit_log SET result = '500'`)).rejects.toThrow(/append-only/);
