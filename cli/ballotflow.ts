@@ -9,6 +9,5 @@ const program = new Command('ballotflow')
   .showHelpAfterError();
 registerCalendar(program);
 registerStart(program);
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 try { require('./simulate').registerSimulate(program); } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw e; }
 program.parseAsync(process.argv).catch((e) => { console.error(e instanceof Error ? e.message : e); process.exit(1); });
