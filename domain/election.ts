@@ -14,7 +14,7 @@ import { ExemptionsSchema } from './contract';
 import { DelayKindSchema, type SlaLine } from './damages';
 import { ContractIdSchema, CountySchema, electionIdOf } from './ids';
 import {
-  addDays, endOfPacificDay, InstantSchema, IsoDateSchema, lateDatesAt, lateDayStart, lateDaysAt, pacificDate,
+  addDays, endOfPacificDay, InstantSchema, IsoDateSchema, lateDatesBetween, lateDayStart, lateDaysAt, pacificDate,
   pacificTime, parseInstant, toPacificIso,
 } from './time';
 
@@ -90,6 +90,10 @@ export interface MilestoneState {
   parent?: string;
   request?: { id: string; atMs: number; detail: Record<string, unknown> };
   completedAtMs?: number;
+  /** Days late when it was done, by the calendar then in force: a later date change does not rewrite it. */
+  daysLateAtCompletion?: number;
+  /** Set once a completed deliverable's late days were counted: nothing accrues after that. */
+  accrualClosed?: boolean;
   completedBy?: string;
   evidence?: Record<string, unknown>;
   /** Pacific dates of accrued late days; append-only (a date change keeps them). */
@@ -211,6 +215,16 @@ export function entries(s: ElectionState): CalendarEntry[] {
   return [...computeCalendar(s.electionDate, s.input.countywide), ...perRequestEntries(s)].sort((a, b) => a.dueAtMs - b.dueAtMs);
 }
 
+/** When the calendar now in force took effect: the last date change (or the start). */
+function calendarSince(s: ElectionState): number {
+  return s.dateChanges.at(-1)?.atMs ?? Number.NEGATIVE_INFINITY;
+}
+
+/** Days late of something not yet done, counting only days that began under the calendar now in force. */
+function openLateDays(s: ElectionState, dueMs: number, nowMs: number): number {
+  return lateDatesBetween(dueMs, calendarSince(s), nowMs).length;
+}
+
 interface Effective { dueDate: string; dueAtMs: number; shift?: { days: number; reason: string }; excusedReason?: string }
 
 /** The deadline that binds the vendor now: moved by a late county input, excused if it precedes the contract. */
@@ -221,8 +235,7 @@ function effectiveDue(s: ElectionState, e: CalendarEntry, all: CalendarEntry[], 
     const input = all.find((x) => x.key === e.countyInput);
     const inputState = s.milestones[e.countyInput];
     if (input && inputState) {
-      const until = inputState.completedAtMs ?? nowMs;
-      const days = lateDaysAt(input.dueAtMs, until);
+      const days = inputState.completedAtMs !== undefined ? inputState.daysLateAtCompletion ?? 0 : openLateDays(s, input.dueAtMs, nowMs);
       if (days > 0) {
         const dueDate = addDays(e.dueDate, days);
         const pending = inputState.completedAtMs === undefined;
@@ -258,9 +271,14 @@ export function calendarView(s: ElectionState, nowMs: number): MilestoneView[] {
     const waived = waivedDatesOf(m);
     const w = latestWaiver(m);
     const done = m.completedAtMs !== undefined;
-    const lateNow = e.liquidatedDamages ? m.lateDates.length : lateDaysAt(eff.dueAtMs, m.completedAtMs ?? nowMs);
+    const lateNow = e.kind === 'cutoff' ? 0
+      : e.liquidatedDamages ? m.lateDates.length
+      : done ? m.daysLateAtCompletion ?? 0 : openLateDays(s, eff.dueAtMs, nowMs);
+    const children = e.perRequest ? Object.values(s.milestones).filter((c) => c.parent === e.key) : [];
     let status: MilestoneStatus;
     if (e.kind === 'cutoff') status = nowMs > eff.dueAtMs ? 'done' : nowMs >= eff.dueAtMs - dueSoonMs ? 'due-soon' : 'pending';
+    // A window of per-request deliverables is done when its window has closed and every request was delivered.
+    else if (e.perRequest && !done && nowMs > eff.dueAtMs) status = children.every((c) => c.completedAtMs !== undefined) ? 'done' : s.status === 'cancelled' ? 'cancelled' : 'late';
     else if (done || nowMs > eff.dueAtMs) {
       const lateDays = e.liquidatedDamages ? m.lateDates.length : lateNow;
       if (lateDays > 0 && eff.excusedReason) status = 'excused';
@@ -365,7 +383,10 @@ export function completeMilestone(s: ElectionState, cmd: z.infer<typeof Complete
   const m = s.milestones[cmd.key]!;
   if (m.completedAtMs !== undefined) return ok({ alreadyDone: true });
   if (apply) {
+    const eff = effectiveDue(s, e, entries(s), nowMs);
     m.completedAtMs = nowMs;
+    if (e.liquidatedDamages) accrue(s, e, m, eff, Math.min(nowMs, s.cancelled?.atMs ?? nowMs), nowMs);
+    else m.daysLateAtCompletion = openLateDays(s, eff.dueAtMs, nowMs);
     m.completedBy = cmd.by;
     if (cmd.evidence) m.evidence = cmd.evidence;
     emit(s, nowMs, 'milestone-completed', { milestoneKey: cmd.key, actor: cmd.by, detail: { dueAt: e.dueAt, ...(cmd.evidence ? { evidence: cmd.evidence } : {}) } });
@@ -512,15 +533,8 @@ export function reconcile(s: ElectionState, nowMs: number): Reconciled {
     const m = s.milestones[e.key];
     if (!m) continue;
     const eff = effectiveDue(s, e, all, nowMs);
-    if (e.liquidatedDamages) {
-      const until = Math.min(m.completedAtMs ?? stopMs, stopMs);
-      const fresh = lateDatesAt(eff.dueAtMs, until).filter((d) => !m.lateDates.includes(d));
-      if (fresh.length > 0) {
-        m.lateDates = [...m.lateDates, ...fresh].sort();
-        emit(s, nowMs, 'damages-accrued', { milestoneKey: e.key, detail: { dates: fresh, dueAt: toPacificIso(eff.dueAtMs), ...(eff.excusedReason ? { excused: eff.excusedReason } : {}) } });
-      }
-    }
-    if (e.kind === 'task' && !m.lateRecorded && m.completedAtMs === undefined && s.status === 'active' && nowMs > eff.dueAtMs) {
+    if (e.liquidatedDamages) accrue(s, e, m, eff, Math.min(m.completedAtMs ?? stopMs, stopMs), nowMs);
+    if (e.kind === 'task' && !e.perRequest && !m.lateRecorded && m.completedAtMs === undefined && s.status === 'active' && nowMs > eff.dueAtMs) {
       m.lateRecorded = true;
       emit(s, nowMs, 'milestone-late', { milestoneKey: e.key, detail: { owner: e.owner, dueAt: toPacificIso(eff.dueAtMs) } });
     }
@@ -561,6 +575,20 @@ export function reconcile(s: ElectionState, nowMs: number): Reconciled {
   }
   const finished = s.status === 'cancelled' || s.milestones['sos-certification']?.completedAtMs !== undefined || nowMs > sos.dueAtMs;
   return { reminders: [...nearest.values()], lines, finished };
+}
+
+/**
+ * Adds the late days of a vendor deliverable up to `untilMs` (append-only), judged by the calendar in force.
+ * A completed deliverable is counted once, at completion, and closed: a later date change cannot rewrite it.
+ */
+function accrue(s: ElectionState, e: CalendarEntry, m: MilestoneState, eff: Effective, untilMs: number, nowMs: number): void {
+  if (m.accrualClosed) return;
+  const fresh = lateDatesBetween(eff.dueAtMs, calendarSince(s), untilMs).filter((d) => !m.lateDates.includes(d));
+  if (m.completedAtMs !== undefined) m.accrualClosed = true;
+  if (fresh.length > 0) {
+    m.lateDates = [...m.lateDates, ...fresh].sort();
+    emit(s, nowMs, 'damages-accrued', { milestoneKey: e.key, detail: { dates: fresh, dueAt: toPacificIso(eff.dueAtMs), ...(eff.excusedReason ? { excused: eff.excusedReason } : {}) } });
+  }
 }
 
 /** The next instant something can change by itself: a deadline, a late day, a reminder. */

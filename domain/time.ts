@@ -82,3 +82,17 @@ export function lateDatesAt(dueMs: number, atMs: number): IsoDate[] {
   for (let i = 1; i <= n; i++) dates.push(pacificDate(lateDayStart(dueMs, i)));
   return dates;
 }
+
+/**
+ * The late days that begin within [sinceMs, untilMs]: after an election date change, only days that begin
+ * after the change count against the new calendar (the days before it were judged by the old one).
+ */
+export function lateDatesBetween(dueMs: number, sinceMs: number, untilMs: number): IsoDate[] {
+  const n = lateDaysAt(dueMs, untilMs);
+  const dates: IsoDate[] = [];
+  for (let i = 1; i <= n; i++) {
+    const start = lateDayStart(dueMs, i);
+    if (start >= sinceMs) dates.push(pacificDate(start));
+  }
+  return dates;
+}
