@@ -11,7 +11,7 @@ const workflowBans = {
 };
 
 module.exports = tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'data/**', 'eslint.config.js', 'jest.config.js'] },
+  { ignores: ['test/summary-reporter.js', 'dist/**', 'node_modules/**', 'coverage/**', 'data/**', 'eslint.config.js', 'jest.config.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
