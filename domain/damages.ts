@@ -35,7 +35,8 @@ export type SlaLine = z.infer<typeof SlaLineSchema>;
 
 export type EntryStatus = 'charged' | 'capped' | 'waived' | 'excused';
 
-export interface LedgerLine extends SlaLine {
+/** The same figures per line and in total. */
+export interface DamageFigures {
   daysLate: number;
   /** Late days × rate before waivers, exemptions and the cap. */
   damagesAccrued: number;
@@ -43,6 +44,9 @@ export interface LedgerLine extends SlaLine {
   damagesCapped: number;
   damagesWaived: number;
   damagesExcused: number;
+}
+
+export interface LedgerLine extends SlaLine, DamageFigures {
   why: string[];
 }
 
@@ -68,15 +72,7 @@ export interface Ledger {
   ratePerDay: number;
   cap: number;
   lines: LedgerLine[];
-  totals: {
-    daysLate: number;
-    damagesAccrued: number;
-    damagesCharged: number;
-    damagesCapped: number;
-    damagesWaived: number;
-    damagesExcused: number;
-    capRemaining: number;
-  };
+  totals: DamageFigures & { capRemaining: number };
   spend: { periods: PeriodSpend[]; outsidePeriods: number; total: number; totalCap: number; totalRemaining: number; overCap: boolean };
   /** What the county pays: invoices less the damages it deducts (§12: "deduct ... from any amount owing"). */
   netPayable: number;

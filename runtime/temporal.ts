@@ -99,32 +99,34 @@ export async function connectClient(cfg: Config, address: string): Promise<Clien
 export interface StartOptions { taskQueue: string; searchAttributes?: boolean; maxHistoryEvents?: number }
 
 /**
- * Starts (or finds) the contract workflow. The id is the contract's business key; USE_EXISTING makes a retried
- * start return the running workflow instead of a second one.
+ * The start options both workflows share. The id is a business key; USE_EXISTING makes a retried start return
+ * the running workflow, and REJECT_DUPLICATE keeps a closed one from being started again.
  */
+function startOptions(o: StartOptions, id: string, kind: 'contract' | 'election', county: string, contractId: string) {
+  return {
+    workflowId: id,
+    taskQueue: o.taskQueue,
+    workflowIdConflictPolicy: 'USE_EXISTING' as const,
+    workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
+    ...(o.searchAttributes ? { typedSearchAttributes: new TypedSearchAttributes([
+      { key: SA_KIND, value: kind }, { key: SA_COUNTY, value: county }, { key: SA_CONTRACT, value: contractId },
+    ]) } : {}),
+  };
+}
+
+const history = (o: StartOptions) => (o.maxHistoryEvents ? { maxHistoryEvents: o.maxHistoryEvents } : {});
+
 export async function startContractWorkflow(client: Client, contract: Contract, o: StartOptions): Promise<void> {
   return startOnce(() => client.workflow.start<typeof contractWorkflow>('contractWorkflow', {
-    workflowId: contract.id,
-    taskQueue: o.taskQueue,
-    args: [{ contract, ...(o.maxHistoryEvents ? { maxHistoryEvents: o.maxHistoryEvents } : {}) }],
-    workflowIdConflictPolicy: 'USE_EXISTING',
-    workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    ...(o.searchAttributes ? { typedSearchAttributes: new TypedSearchAttributes([
-      { key: SA_KIND, value: 'contract' }, { key: SA_COUNTY, value: contract.county }, { key: SA_CONTRACT, value: contract.id },
-    ]) } : {}),
+    ...startOptions(o, contract.id, 'contract', contract.county, contract.id),
+    args: [{ contract, ...history(o) }],
   }));
 }
 
 export async function startElectionWorkflow(client: Client, input: ElectionInput, o: StartOptions): Promise<void> {
   return startOnce(() => client.workflow.start<typeof electionWorkflow>('electionWorkflow', {
-    workflowId: input.id,
-    taskQueue: o.taskQueue,
-    args: [{ input, ...(o.maxHistoryEvents ? { maxHistoryEvents: o.maxHistoryEvents } : {}) }],
-    workflowIdConflictPolicy: 'USE_EXISTING',
-    workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    ...(o.searchAttributes ? { typedSearchAttributes: new TypedSearchAttributes([
-      { key: SA_KIND, value: 'election' }, { key: SA_COUNTY, value: input.county }, { key: SA_CONTRACT, value: input.contract.id },
-    ]) } : {}),
+    ...startOptions(o, input.id, 'election', input.county, input.contract.id),
+    args: [{ input, ...history(o) }],
   }));
 }
 

@@ -13,7 +13,7 @@ import { addDays, pacificDate, pacificTime } from '../domain/time';
 import { getContract, recordInvoice, type ContractSnapshot } from '../workflows/contract/messages';
 import * as em from '../workflows/election/messages';
 import type { ElectionReport } from '../workflows/election/workflow';
-import { electionFor, sleepUntil, startBoth, testContract, testWorker, timeSkippingEnv } from './helpers/temporal';
+import { completeAllOnTime, electionFor, sleepUntil, startBoth, testContract, testWorker, timeSkippingEnv } from './helpers/temporal';
 
 let env: TestWorkflowEnvironment;
 let worker: Worker;
@@ -55,22 +55,12 @@ const milestone = async (h: WorkflowHandle, key: string) => (await h.query(em.ge
 /** Let the election's SLA lines reach the contract: a little server time passes, nothing is due. */
 const settle = async (atMs: number) => sleepUntil(env, atMs);
 
-/** Completes every task of an election at noon on its due day, in calendar order. */
-async function completeAllOnTime(el: WorkflowHandle) {
-  const cal = (await el.query(em.getElection)).calendar.filter((m) => m.kind === 'task' && !m.parent);
-  for (const m of cal) {
-    await sleepUntil(env, pacificTime(m.dueDate, 12));
-    const def = m.owner === 'vendor' ? em.completeDeliverable : m.owner === 'state' ? em.completeStateMilestone : em.completeCountyMilestone;
-    await el.executeUpdate(def, { args: [{ key: m.key, by: m.owner }] });
-  }
-}
-
 test('an election where everyone is on time finishes after SOS certification with $0 in damages and sends 3- and 1-day reminders', async () => {
   const { now, E } = await upcoming();
   const contract = testContract(now);
   const h = await launch(contract, [electionFor(contract, E)]);
   const el = h.elections[0]!;
-  await completeAllOnTime(el);
+  await completeAllOnTime(env, el);
   const report = await el.result() as ElectionReport;
   expect(report.finalStatus).toBe('finished');
   expect(report.sla.damagesNet).toBe(0);

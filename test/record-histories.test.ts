@@ -12,7 +12,7 @@ import type { Worker } from '@temporalio/worker';
 import { addDays, pacificDate, pacificTime } from '../domain/time';
 import { recordInvoice } from '../workflows/contract/messages';
 import * as em from '../workflows/election/messages';
-import { electionFor, sleepUntil, startBoth, testContract, testWorker, timeSkippingEnv } from './helpers/temporal';
+import { completeAllOnTime, electionFor, sleepUntil, startBoth, testContract, testWorker, timeSkippingEnv } from './helpers/temporal';
 
 const record = process.env.RECORD_HISTORIES === '1';
 const maybe = record ? test : test.skip;
@@ -77,12 +77,7 @@ maybe('record: an election where everyone is on time, to certification', async (
   const contract = testContract(now);
   const h = await startBoth(env, taskQueue, contract, [electionFor(contract, E, { type: 'municipal' })]);
   const el = h.elections[0]!;
-  const cal = (await el.query(em.getElection)).calendar.filter((m) => m.kind === 'task' && !m.parent);
-  for (const m of cal) {
-    await sleepUntil(env, pacificTime(m.dueDate, 12));
-    const def = m.owner === 'vendor' ? em.completeDeliverable : m.owner === 'state' ? em.completeStateMilestone : em.completeCountyMilestone;
-    await el.executeUpdate(def, { args: [{ key: m.key, by: m.owner }] });
-  }
+  await completeAllOnTime(env, el);
   await el.result();
   await save('election-on-time', el);
 });

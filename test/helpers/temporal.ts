@@ -8,7 +8,9 @@ import { MemoryStore } from '../../activities/memory-store';
 import { ContractTermsSchema, type Contract, type ContractTermsInput } from '../../domain/contract';
 import { buildElectionInput, ElectionRequestSchema, type ElectionInput } from '../../domain/election';
 import { contractIdOf } from '../../domain/ids';
-import { addDays, pacificDate } from '../../domain/time';
+import { addDays, pacificDate, pacificTime } from '../../domain/time';
+import type { WorkflowHandle } from '@temporalio/client';
+import * as em from '../../workflows/election/messages';
 import { startContractWorkflow, startElectionWorkflow, testServerLauncher } from '../../runtime/temporal';
 import { createWorker } from '../../workers/worker';
 
@@ -75,4 +77,14 @@ export async function startBoth(env: TestWorkflowEnvironment, taskQueue: string,
     contract: env.client.workflow.getHandle(contract.id),
     elections: elections.map((e) => env.client.workflow.getHandle(e.id)),
   };
+}
+
+/** Completes every task of an election at noon on its due day, in calendar order (everyone on time). */
+export async function completeAllOnTime(env: TestWorkflowEnvironment, el: WorkflowHandle): Promise<void> {
+  const cal = (await el.query(em.getElection)).calendar.filter((m) => m.kind === 'task' && !m.parent);
+  for (const m of cal) {
+    await sleepUntil(env, pacificTime(m.dueDate, 12));
+    const def = m.owner === 'vendor' ? em.completeDeliverable : m.owner === 'state' ? em.completeStateMilestone : em.completeCountyMilestone;
+    await el.executeUpdate(def, { args: [{ key: m.key, by: m.owner }] });
+  }
 }
