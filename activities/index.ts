@@ -4,6 +4,7 @@
  * Every activity is idempotent on business keys (event id, reminder key, election id, contract id).
  */
 import type { Logger } from 'pino';
+import type { NumberedBallotEvent } from '../db/ballots';
 import type { ElectionEvent, Reminder } from '../domain/election';
 import type { ContractSnapshot } from '../workflows/contract/messages';
 import type { ElectionReport } from '../workflows/election/workflow';
@@ -13,6 +14,7 @@ export interface ActivityStore {
   recordReminders(reminders: Reminder[]): Promise<number>;
   saveElectionReport(report: ElectionReport): Promise<void>;
   saveContractLedger(snapshot: ContractSnapshot): Promise<void>;
+  recordBallotEvents(electionId: string, ballotId: string, events: NumberedBallotEvent[]): Promise<number>;
 }
 
 export function createActivities(deps: { store: ActivityStore; logger: Logger }) {
@@ -35,6 +37,12 @@ export function createActivities(deps: { store: ActivityStore; logger: Logger })
     },
     async saveContractLedger(snapshot: ContractSnapshot): Promise<void> {
       await store.saveContractLedger(snapshot);
+    },
+    /** Ballot transitions and alerts; no voter data in the log, only ids and statuses. */
+    async recordBallotEvents(electionId: string, ballotId: string, events: NumberedBallotEvent[]): Promise<number> {
+      const n = await store.recordBallotEvents(electionId, ballotId, events);
+      for (const e of events) logger.info({ ballotId, event: e.type, status: e.status, eventId: e.eventId }, 'ballot event');
+      return n;
     },
   };
 }

@@ -1,5 +1,6 @@
 /** The Postgres store behind the worker's activities. */
 import type { Pool } from 'pg';
+import { recordBallotEvents } from '../db/ballots';
 import { saveLedger } from '../db/contracts';
 import { recordEvents, recordReminders, saveReport } from '../db/elections';
 import type { ActivityStore } from './index';
@@ -10,5 +11,6 @@ export function pgStore(pool: Pool): ActivityStore {
     recordReminders: (reminders) => recordReminders(pool, reminders),
     saveElectionReport: (report) => saveReport(pool, report.id, report.finalStatus, report),
     saveContractLedger: (snapshot) => saveLedger(pool, snapshot),
+    recordBallotEvents: (electionId, ballotId, events) => recordBallotEvents(pool, electionId, ballotId, events),
   };
 }

@@ -109,10 +109,12 @@ export interface BallotState {
   alerts: string[];
   /** Events not yet written out. */
   outbox: BallotEvent[];
+  /** Events written so far: the next one is numbered eventCount + 1. */
+  eventCount: number;
 }
 
 export function initialBallot(ballotId: string, calendar: BallotCalendar, settings: BallotSettings): BallotState {
-  return { ballotId, calendar, settings, status: 'issued', reasonCodes: [], uocava: false, seen: [], alerts: [], outbox: [] };
+  return { ballotId, calendar, settings, status: 'issued', reasonCodes: [], uocava: false, seen: [], alerts: [], outbox: [], eventCount: 0 };
 }
 
 /** A ballot postmarked after election day, or received after E+7, is not counted (EC §3020(b)). */

@@ -1,0 +1,66 @@
+/**
+ * BallotWorkflow: one vote-by-mail ballot from issuance to counted or not counted (issue 3).
+ * domain/ballot decides; this loop applies facts as they arrive, raises alerts when silence lasts, writes
+ * each transition as a ballot event, and ends once the ballot is final.
+ *
+ * History stays small: facts come in batches (one signal per file batch), and the workflow wakes only for a
+ * fact or an alert. A full lifecycle is a few dozen events, far below Temporal's 10,240 warning.
+ */
+import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  applyFact, BallotFactSchema, expectedWindow, initialBallot, isFinal, nextAlertAt, pendingAlerts, reconcileBallot,
+  type BallotCalendar, type BallotFact, type BallotSettings, type BallotState,
+} from '../../domain/ballot';
+import { activities } from '../common';
+import * as m from './messages';
+
+export interface BallotWorkflowArgs {
+  ballotId: string;
+  electionId: string;
+  calendar: BallotCalendar;
+  settings: BallotSettings;
+  state?: BallotState;
+  /** Facts that arrived before a continue-as-new and were not applied yet. */
+  pending?: BallotFact[];
+}
+
+export async function ballotWorkflow(args: BallotWorkflowArgs): Promise<m.BallotSnapshot> {
+  const state = args.state ?? initialBallot(args.ballotId, args.calendar, args.settings);
+  const inbox: BallotFact[] = [...(args.pending ?? [])];
+  setHandler(m.factsReported, ({ facts }) => {
+    // A malformed fact is a broken invariant of ingestion (it validates rows): drop it, loudly, not the batch.
+    for (const f of facts) {
+      const parsed = BallotFactSchema.safeParse(f);
+      if (parsed.success) inbox.push(parsed.data);
+      else state.outbox.push({ type: 'fact-rejected', atMs: Date.now(), detail: { issue: parsed.error.issues[0]?.message ?? 'invalid' } });
+    }
+  });
+  const snapshot = (): m.BallotSnapshot => {
+    const { outbox: _o, seen: _s, ...rest } = state;
+    const w = expectedWindow(state);
+    return { ballotId: state.ballotId, status: state.status, reasonCodes: state.reasonCodes, ...(w ? { expectedWindow: w } : {}), pendingAlerts: pendingAlerts(state), state: rest };
+  };
+  setHandler(m.getBallot, snapshot);
+
+  for (;;) {
+    for (const f of inbox.splice(0)) applyFact(state, f);
+    const now = Date.now();
+    reconcileBallot(state, now);
+    if (state.outbox.length > 0) {
+      // Numbered from the state, so a retry or a replay gives each event the same id.
+      const batch = state.outbox.slice().map((e, i) => ({ ...e, eventId: `${state.ballotId}#${state.eventCount + i + 1}` }));
+      await activities.recordBallotEvents(args.electionId, state.ballotId, batch);
+      state.outbox.splice(0, batch.length);
+      state.eventCount += batch.length;
+    }
+    if (isFinal(state) && inbox.length === 0) break;
+    const wake = nextAlertAt(state, now);
+    if (wake !== undefined) await condition(() => inbox.length > 0, wake - now);
+    else await condition(() => inbox.length > 0);
+    if (workflowInfo().continueAsNewSuggested) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof ballotWorkflow>({ ...args, state, pending: inbox.splice(0) });
+    }
+  }
+  return snapshot();
+}
