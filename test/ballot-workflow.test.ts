@@ -10,6 +10,9 @@ import { addDays, pacificDate, pacificTime } from '../domain/time';
 import { factsReported, getBallot } from '../workflows/ballot/messages';
 import type { ballotWorkflow } from '../workflows/ballot/workflow';
 import { sleepUntil, testWorker, timeSkippingEnv } from './helpers/temporal';
+import { retryOnTestServerStalls } from './helpers/flaky-server';
+
+retryOnTestServerStalls();
 
 let env: TestWorkflowEnvironment;
 let worker: Worker;

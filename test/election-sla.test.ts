@@ -14,6 +14,9 @@ import { getContract, recordInvoice, type ContractSnapshot } from '../workflows/
 import * as em from '../workflows/election/messages';
 import type { ElectionReport } from '../workflows/election/workflow';
 import { completeAllOnTime, electionFor, sleepUntil, startBoth, testContract, testWorker, timeSkippingEnv } from './helpers/temporal';
+import { retryOnTestServerStalls } from './helpers/flaky-server';
+
+retryOnTestServerStalls();
 
 let env: TestWorkflowEnvironment;
 let worker: Worker;

@@ -10,6 +10,9 @@ import { Writable } from 'node:stream';
 import { simulate, type SimulationResult } from '../cli/simulate';
 import { resolveScenario } from '../domain/scenario';
 import { addDays, pacificDate } from '../domain/time';
+import { retryOnTestServerStalls } from './helpers/flaky-server';
+
+retryOnTestServerStalls();
 
 const examples = path.resolve(__dirname, '..', 'examples');
 
