@@ -1,7 +1,7 @@
 /** Tests run against real servers: a time-skipping Temporal test server, a Temporal dev server and Postgres. */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/domain', '<rootDir>/workflows', '<rootDir>/api', '<rootDir>/cli', '<rootDir>/test'],
+  roots: ['<rootDir>/domain', '<rootDir>/workflows', '<rootDir>/api', '<rootDir>/cli', '<rootDir>/ingest', '<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   globalSetup: '<rootDir>/test/global-setup.ts',

@@ -1,0 +1,450 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { FileFormatError, HeaderError, MAX_ROW_BYTES, parseFile, ROW, type ParseBatch, type Reject } from './parse';
+import { FORMATS, FILE_TYPES, isCalendarDate, type FileType } from './schemas';
+import { KeyIndex } from './key-index';
+
+const FIXTURES = path.join(__dirname, '..', 'test', 'fixtures', 'ingest');
+const fixture = (name: string) => path.join(FIXTURES, name);
+
+interface Parsed<T extends FileType> {
+  batches: ParseBatch<T>[];
+  rows: ParseBatch<T>['rows'];
+  rejects: Reject[];
+}
+
+async function parse<T extends FileType>(type: T, source: string | Buffer | AsyncIterable<Buffer>, batchSize?: number): Promise<Parsed<T>> {
+  const fileName = typeof source === 'string' ? source : 'inline.csv';
+  const input = typeof source === 'string' ? fs.createReadStream(fixture(source)) : Buffer.isBuffer(source) ? Readable.from([source]) : source;
+  const batches: ParseBatch<T>[] = [];
+  for await (const b of parseFile(type, input, { fileName, ...(batchSize ? { batchSize } : {}) })) batches.push(b);
+  return { batches, rows: batches.flatMap((b) => b.rows), rejects: batches.flatMap((b) => b.rejects) };
+}
+
+/** The same bytes in pieces of `size`: UTF-8 characters and CRLF pairs get split across chunks. */
+async function* inChunks(bytes: Buffer, size: number): AsyncGenerator<Buffer> {
+  for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
+}
+
+async function fileError(type: FileType, source: string | Buffer): Promise<FileFormatError> {
+  try {
+    await parse(type, source);
+  } catch (e) {
+    if (e instanceof FileFormatError) return e;
+    throw e;
+  }
+  throw new Error('expected a FileFormatError');
+}
+
+const rejectsOf = (p: Parsed<FileType>) => p.rejects.map((r) => [r.line, r.field, r.reason]);
+
+const EXTRACT_HEADER = fs.readFileSync(fixture('state-extract.csv'), 'utf8').split('\n')[0]!;
+const HENDERSON = 'OOF123458,William,J,Henderson,Jr,1949-06-08,123 W Fountain Way,Fresno,CA,93711,,,,,,,0501,REP,,,,MBP,1,2026-05-04,accepted,,2026-05-22';
+
+describe('state extract', () => {
+  it('reads accented names, PO boxes, APO and foreign addresses and a reissue (issue 2) as rows with their lines', async () => {
+    const { rows, rejects } = await parse('state-extract', 'state-extract.csv');
+    expect(rejects).toEqual([]);
+    expect(rows.map((r) => [r.line, r.value.voterId, r.value.issueNumber])).toEqual([
+      [2, 'OOF123456', 1], [3, 'OOF123456', 2], [4, 'OOF123457', 1], [5, 'OOF123458', 1], [6, 'OOF123459', 1], [7, 'OOF123460', 1], [8, 'OOF123461', 1],
+    ]);
+    const [joseIssue1, joseIssue2, lan, henderson, maria, siobhan, kou] = rows.map((r) => r.value);
+    expect(joseIssue1).toEqual({
+      voterId: 'OOF123456',
+      name: { first: 'José', middle: 'Luis', last: 'Núñez', suffix: undefined },
+      dateOfBirth: '1958-11-23',
+      residence: { line1: '4210 E Kings Canyon Rd', city: 'Fresno', state: 'CA', zip: '93702' },
+      mailing: { line1: 'PO Box 1234', city: 'Fresno', state: 'CA', postalCode: '93722', country: 'US' },
+      precinct: '0501',
+      party: 'DEM',
+      language: 'es',
+      email: 'jose.nunez@example.com',
+      phone: '+15595550143',
+      ballotType: 'VBM',
+      issueNumber: 1,
+      issueDate: '2026-05-04',
+      returnStatus: 'cancelled',
+      reasonCodes: [],
+      statusDate: '2026-05-12',
+    });
+    expect(joseIssue2).toMatchObject({ issueNumber: 2, issueDate: '2026-05-12', returnStatus: 'not-returned', reasonCodes: [], statusDate: undefined });
+    expect(lan).toMatchObject({ name: { first: 'Lan', middle: 'Thị', last: 'Nguyễn' }, residence: { line1: '1450 N Blackstone Ave, Apt 12', zip: '93703-2217' }, mailing: undefined, phone: '+15595550188', language: 'vi' });
+    expect(henderson).toMatchObject({ name: { first: 'William', middle: 'J', last: 'Henderson', suffix: 'Jr' }, ballotType: 'MBP', returnStatus: 'accepted' });
+    expect(maria!.mailing).toEqual({ line1: 'Unit 2050 Box 4190', city: 'APO', state: 'AE', postalCode: '09096', country: 'US' });
+    expect(maria!.ballotType).toBe('UOCAVA');
+    expect(siobhan!.mailing).toEqual({ line1: 'Friedrichstraße 123', line2: '3. OG', city: 'Berlin', postalCode: '10117', country: 'DE' });
+    expect(siobhan!.phone).toBe('+49301234567');
+    expect(kou).toMatchObject({ returnStatus: 'not-accepted', reasonCodes: ['no-signature', 'envelope-not-sealed'], phone: '+15595550122' });
+  });
+
+  it('accepts CRLF line ends', async () => {
+    const { rows, rejects, batches } = await parse('state-extract', 'state-extract-crlf.csv');
+    expect(rejects).toEqual([]);
+    expect(rows.map((r) => [r.line, r.value.name.last])).toEqual([[2, 'Nguyễn'], [3, 'Henderson'], [4, 'de la Cruz']]);
+    expect(rows[0]!.value.statusDate).toBe('2026-05-21');
+    expect(batches.at(-1)).toMatchObject({ bytesRead: 852, linesRead: 4 });
+  });
+
+  it('rejects a Latin-1 row with its line, column and the byte, and keeps the ASCII rows', async () => {
+    const p = await parse('state-extract', 'state-extract-latin1.csv');
+    expect(p.rows.map((r) => [r.line, r.value.name.last])).toEqual([[3, 'Henderson']]);
+    expect(rejectsOf(p)).toEqual([
+      [2, 'first_name', 'not UTF-8: byte 0xE9 ("é" in Latin-1) at line 2, byte 14; the file looks Latin-1 or Windows-1252 encoded, save it as UTF-8'],
+      [4, 'last_name', 'not UTF-8: byte 0xF1 ("ñ" in Latin-1) at line 4, byte 18; the file looks Latin-1 or Windows-1252 encoded, save it as UTF-8'],
+    ]);
+    expect(p.rejects[0]!.file).toBe('state-extract-latin1.csv');
+  });
+
+  it('never lets invalid UTF-8 through as U+FFFD, wherever the chunks split', async () => {
+    const bytes = fs.readFileSync(fixture('state-extract-latin1.csv'));
+    for (const size of [1, 2, 3, 7, 64]) {
+      const p = await parse('state-extract', inChunks(bytes, size));
+      expect(p.rejects.map((r) => [r.line, r.field])).toEqual([[2, 'first_name'], [4, 'last_name']]);
+      expect(JSON.stringify(p.rows)).not.toContain('\uFFFD');
+    }
+  });
+
+  it('reads multi-byte UTF-8 split across chunks exactly as in one piece', async () => {
+    const bytes = fs.readFileSync(fixture('state-extract.csv'));
+    const whole = await parse('state-extract', bytes);
+    for (const size of [1, 5, 13]) {
+      const chunked = await parse('state-extract', inChunks(bytes, size));
+      expect(chunked.rows).toEqual(whole.rows);
+      expect(chunked.rejects).toEqual([]);
+    }
+  });
+
+  it('rejects a truncated last row (too few columns) with its line', async () => {
+    const p = await parse('state-extract', 'state-extract-truncated.csv');
+    expect(p.rows.map((r) => r.line)).toEqual([2, 3]);
+    expect(rejectsOf(p)).toEqual([[4, ROW, "has 8 of the header's 27 columns: it stops after residence_city (a truncated line?)"]]);
+  });
+
+  it('rejects a last row cut off inside a quoted value, keeping the rows before it', async () => {
+    const p = await parse('state-extract', Buffer.from(`${EXTRACT_HEADER}\n${HENDERSON}\nOOF123457,Lan,Thị,Nguyễn,,1971-02-14,"1450 N Blackstone Ave, Ap`));
+    expect(p.rows.map((r) => r.line)).toEqual([2]);
+    expect(rejectsOf(p)).toEqual([[3, ROW, 'the file ends inside a quoted value that starts on this line (a truncated last line, or a quote never closed)']]);
+  });
+
+  it('rejects a row with more columns than the header', async () => {
+    const p = await parse('state-extract', Buffer.from(`${EXTRACT_HEADER}\n${HENDERSON},extra\n`));
+    expect(rejectsOf(p)).toEqual([[2, ROW, 'has 28 columns, the header 27 (an unquoted comma in a value?)']]);
+  });
+
+  it('rejects an overlong field naming the column and the length', async () => {
+    const p = await parse('state-extract', 'state-extract-overlong.csv');
+    expect(p.rows.map((r) => r.line)).toEqual([2]);
+    expect(rejectsOf(p)).toEqual([[3, 'residence_address', 'is longer than 50 characters (has 61)']]);
+  });
+
+  it('rejects the second row for the same voter and issue, naming the first line; issue 2 is not a duplicate', async () => {
+    const p = await parse('state-extract', 'state-extract-duplicate.csv');
+    expect(p.rows.map((r) => [r.line, r.value.voterId, r.value.issueNumber])).toEqual([[2, 'OOF123456', 1], [3, 'OOF123458', 1], [4, 'OOF123457', 1], [6, 'OOF123456', 2]]);
+    expect(rejectsOf(p)).toEqual([[5, 'voter_id', 'duplicate: same voter_id and issue_number as line 2']]);
+  });
+
+  it('rejects bad values one problem per entry, naming the column', async () => {
+    const p = await parse('state-extract', 'state-extract-bad-values.csv');
+    expect(p.rows).toEqual([]);
+    expect(rejectsOf(p)).toEqual([
+      [2, 'date_of_birth', 'is not a real calendar date'],
+      [3, 'residence_state', 'must be CA: the residence is in the county'],
+      [3, 'residence_zip', 'must be a California ZIP code (90000-96199)'],
+      [4, 'mailing_state', 'must be AA, AE or AP with APO mail'],
+      [5, 'reason_codes', 'reason code "No Signature" must be lowercase letters, digits and dashes, up to 40'],
+      [6, 'ballot_type', 'must be one of VBM, UOCAVA, MBP, RAVBM'],
+      [6, 'issue_number', 'must be a single digit 1-9'],
+      [7, 'mailing_city', 'is required when any mailing address column is filled'],
+      [8, 'status_date', 'is required when return_status is accepted'],
+      [9, 'email', 'is not an email address'],
+    ]);
+  });
+
+  it('rejects a blank required cell as "is required" and a control character inside quotes', async () => {
+    const noName = HENDERSON.replace(',Henderson,', ',,');
+    const tab = HENDERSON.replace('123 W Fountain Way', '"123 W Fountain\tWay"');
+    const p = await parse('state-extract', Buffer.from(`${EXTRACT_HEADER}\n${noName}\n${tab}\n`));
+    expect(rejectsOf(p)).toEqual([
+      [2, 'last_name', 'is required'],
+      [3, 'residence_address', 'contains a control character (a tab or a line break?)'],
+    ]);
+  });
+
+  it('counts the lines of a quoted value with line breaks, so later rows keep their true line numbers', async () => {
+    const multiLine = HENDERSON.replace('OOF123458', 'OOF123490').replace('123 W Fountain Way', '"123 W Fountain Way\r\nRear"');
+    const p = await parse('state-extract', Buffer.from(`${EXTRACT_HEADER}\r\n${multiLine}\r\n${HENDERSON}\r\n`));
+    expect(rejectsOf(p)).toEqual([[2, 'residence_address', 'contains a control character (a tab or a line break?)']]);
+    expect(p.rows.map((r) => r.line)).toEqual([4]);
+  });
+
+  it('accepts a UTF-8 byte order mark, trims cells and skips blank lines', async () => {
+    const padded = HENDERSON.replace('Henderson', '  Henderson ');
+    const p = await parse('state-extract', Buffer.from(`\uFEFF${EXTRACT_HEADER}\n\n${padded}\n\n`));
+    expect(p.rejects).toEqual([]);
+    expect(p.rows.map((r) => [r.line, r.value.name.last])).toEqual([[3, 'Henderson']]);
+  });
+
+  it('accepts a header without the optional columns, in any order and case', async () => {
+    const header = 'Voter_ID,issue_number,LAST_NAME,date_of_birth,residence_address,residence_city,residence_state,residence_zip,precinct,party,ballot_type,issue_date,return_status';
+    const p = await parse('state-extract', Buffer.from(`${header}\nOOF123458,1,Henderson,1949-06-08,123 W Fountain Way,Fresno,CA,93711,0501,REP,MBP,2026-05-04,not-returned\n`));
+    expect(p.rejects).toEqual([]);
+    expect(p.rows[0]!.value).toMatchObject({ voterId: 'OOF123458', issueNumber: 1, name: { last: 'Henderson', first: undefined }, mailing: undefined });
+  });
+});
+
+describe('file-level errors', () => {
+  it('an empty file is an error, not an empty success', async () => {
+    const e = await fileError('state-extract', 'state-extract-empty.csv');
+    expect(e).toMatchObject({ file: 'state-extract-empty.csv', line: 1 });
+    expect(e.message).toContain('the file is empty');
+    expect((await fileError('state-extract', Buffer.from('\n\r\n  \n'))).message).toContain('the file is empty');
+    expect((await fileError('usps-scans-jsonl', Buffer.from('\n\n'))).message).toContain('the file is empty');
+  });
+
+  it('an unknown column is a header error naming it', async () => {
+    const e = await fileError('state-extract', 'state-extract-unknown-column.csv');
+    expect(e).toBeInstanceOf(HeaderError);
+    expect(e).toMatchObject({ file: 'state-extract-unknown-column.csv', line: 1, unknownColumns: ['county_code'], missingColumns: [] });
+    expect(e.message).toContain('unknown column: "county_code"');
+  });
+
+  it('missing required columns are a header error naming them', async () => {
+    const e = await fileError('state-extract', 'state-extract-missing-columns.csv');
+    expect(e).toMatchObject({ line: 1, missingColumns: ['precinct', 'party'], unknownColumns: [] });
+    expect(e.message).toContain('missing required columns: precinct, party');
+  });
+
+  it('a file with no header line says so', async () => {
+    const e = await fileError('state-extract', Buffer.from(`${HENDERSON}\n`));
+    expect(e.message).toContain('(does the file start with the header line?)');
+  });
+
+  it('a repeated column is a header error', async () => {
+    const e = await fileError('vendor-manifest', Buffer.from('voter_id,issue_number,outbound_imb,return_imb,mailed_date,voter_id\n'));
+    expect(e.message).toContain('repeated column: voter_id');
+  });
+
+  it('a header that is not UTF-8 is a file error with its line', async () => {
+    const e = await fileError('county-returns', Buffer.concat([Buffer.from('voter_id,issue_number,status,recepci'), Buffer.from([0xf3]), Buffer.from('n\n')]));
+    expect(e.line).toBe(1);
+    expect(e.message).toContain('the header is not UTF-8: byte 0xF3 ("ó" in Latin-1) at line 1, byte 37');
+  });
+
+  it('a UTF-16 file is refused as such', async () => {
+    const e = await fileError('state-extract', Buffer.from([0xff, 0xfe, 0x76, 0x00]));
+    expect(e.message).toContain('the file is UTF-16; save it as UTF-8');
+  });
+
+  it('CR-only line ends are refused', async () => {
+    const e = await fileError('vendor-manifest', Buffer.from('voter_id,issue_number,outbound_imb,return_imb,mailed_date\rOOF1,1,1,2,2026-05-04\r'));
+    expect(e.message).toContain('lines end with CR alone');
+  });
+
+  it('a quote never closed stops the file at the row where it opened, before memory grows', async () => {
+    const good = `${HENDERSON}\n`;
+    const runaway = HENDERSON.replace('OOF123458', 'OOF123491').replace('123 W Fountain Way', '"123 W Fountain Way');
+    const rest = Array.from({ length: 1000 }, (_, i) => HENDERSON.replace('OOF123458', `OOF2${String(i).padStart(5, '0')}`)).join('\n');
+    const e = await fileError('state-extract', Buffer.from(`${EXTRACT_HEADER}\n${good}${runaway}\n${rest}\n`));
+    expect(e).toMatchObject({ line: 3 });
+    expect(e.message).toContain(`the row starting at line 3 is longer than ${MAX_ROW_BYTES} bytes: most likely a quote that is never closed`);
+  });
+
+  it('a stream with an encoding set (already decoded text) is refused', async () => {
+    const stream = fs.createReadStream(fixture('state-extract.csv'), { encoding: 'utf8' });
+    await expect(parse('state-extract', stream as unknown as AsyncIterable<Buffer>)).rejects.toThrow('the source must yield bytes');
+  });
+});
+
+describe('vendor manifest', () => {
+  it('links each ballot to its outbound and return IMb', async () => {
+    const { rows, rejects } = await parse('vendor-manifest', 'vendor-manifest.csv');
+    expect(rejects).toEqual([]);
+    expect(rows.map((r) => [r.line, r.value.voterId, r.value.issueNumber, r.value.outboundImb.pieceKey, r.value.returnImb.serviceTypeId, r.value.mailedDate])).toEqual([
+      [2, 'OOF123456', 1, '314159:000000101', '708', '2026-05-04'],
+      [3, 'OOF123456', 2, '314159:000000102', '708', '2026-05-13'],
+      [4, 'OOF123457', 1, '314159:000000103', '708', '2026-05-04'],
+      [5, 'OOF123458', 1, '314159:000000104', '708', '2026-05-04'],
+      [6, 'OOF123459', 1, '314159:000000105', '708', '2026-04-18'],
+    ]);
+    expect(rows[0]!.value.outboundImb).toEqual({
+      digits: '0070031415900000010193722123401', barcodeId: '00', serviceTypeId: '700', mailerId: '314159', serial: '000000101',
+      routingCode: '93722123401', trackingCode: '00700314159000000101', pieceKey: '314159:000000101',
+    });
+  });
+
+  it('rejects invalid IMbs with the reason from parseImb, and an outbound IMb used twice', async () => {
+    const p = await parse('vendor-manifest', 'vendor-manifest-bad-imb.csv');
+    expect(p.rows.map((r) => r.line)).toEqual([2]);
+    expect(rejectsOf(p)).toEqual([
+      [3, 'outbound_imb', 'is not a valid IMb: barcode identifier 05: its second digit must be 0-4'],
+      [4, 'outbound_imb', 'is not a valid IMb: an IMb has 20, 25, 29 or 31 digits (tracking code + 0, 5, 9 or 11 routing digits); this has 24'],
+      [5, 'outbound_imb', 'duplicate: same outbound IMb tracking code as line 2'],
+      [6, 'return_imb', 'is not a valid IMb: an IMb is digits only'],
+    ]);
+  });
+
+  it('a row rejected for one repeated key does not make a later row a duplicate of it', async () => {
+    const header = 'voter_id,issue_number,outbound_imb,return_imb,mailed_date';
+    const first = 'OOF1,1,00700314159000000101,00708314159000000101,2026-05-04';
+    const sameOutbound = 'OOF2,1,00700314159000000101,00708314159000000102,2026-05-04';
+    const ballot2 = 'OOF2,1,00700314159000000102,00708314159000000102,2026-05-04';
+    const p = await parse('vendor-manifest', Buffer.from([header, first, sameOutbound, ballot2, ''].join('\n')));
+    expect(rejectsOf(p)).toEqual([[3, 'outbound_imb', 'duplicate: same outbound IMb tracking code as line 2']]);
+    expect(p.rows.map((r) => r.line)).toEqual([2, 4]);
+  });
+
+  it('rejects a return IMb with the same tracking code as the outbound one', async () => {
+    const p = await parse('vendor-manifest', Buffer.from('voter_id,issue_number,outbound_imb,return_imb,mailed_date\nOOF1,1,00700314159000000101,00700314159000000101937212600,2026-05-04\n'));
+    expect(rejectsOf(p)).toEqual([[2, 'return_imb', 'has the same tracking code as outbound_imb']]);
+  });
+
+  it('streams in batches: batchSize 2 on a 5-row file gives 3 batches with lines and progress', async () => {
+    const { batches } = await parse('vendor-manifest', 'vendor-manifest.csv', 2);
+    expect(batches.map((b) => [b.rows.map((r) => r.line), b.linesRead])).toEqual([
+      [[2, 3], 3],
+      [[4, 5], 5],
+      [[6], 6],
+    ]);
+    expect(batches[2]!.bytesRead).toBe(483);
+  });
+
+  it('counts rejected rows towards a batch, so a file of rejects still streams', async () => {
+    const { batches } = await parse('vendor-manifest', 'vendor-manifest-bad-imb.csv', 2);
+    expect(batches.map((b) => [b.rows.length, b.rejects.map((r) => r.line)])).toEqual([
+      [1, [3]],
+      [0, [4, 5]],
+      [0, [6]],
+    ]);
+  });
+
+  it('a header-only file gives one empty batch', async () => {
+    const { batches } = await parse('vendor-manifest', Buffer.from('voter_id,issue_number,outbound_imb,return_imb,mailed_date\n'));
+    expect(batches).toEqual([{ rows: [], rejects: [], bytesRead: 58, linesRead: 1 }]);
+  });
+
+  it('stopping early stops reading the source', async () => {
+    const rows = Array.from({ length: 2000 }, (_, i) => `OOF${i},1,00700314159${String(i).padStart(9, '0')},00708314159${String(i).padStart(9, '0')},2026-05-04`);
+    const bytes = Buffer.from(['voter_id,issue_number,outbound_imb,return_imb,mailed_date', ...rows, ''].join('\n'));
+    let pulled = 0;
+    let closed = false;
+    async function* source(): AsyncGenerator<Buffer> {
+      try {
+        for (let i = 0; i < bytes.length; i += 40) {
+          pulled++;
+          yield bytes.subarray(i, i + 40);
+        }
+      } finally {
+        closed = true;
+      }
+    }
+    for await (const batch of parseFile('vendor-manifest', source(), { batchSize: 1 })) {
+      expect(batch.rows.map((r) => r.line)).toEqual([2]);
+      break;
+    }
+    await new Promise((r) => setImmediate(r));
+    expect(closed).toBe(true);
+    expect(pulled).toBeLessThan(Math.ceil(bytes.length / 40));
+  });
+});
+
+describe('USPS piece scans', () => {
+  const expected = [
+    { line: 2, pieceKey: '314159:000000101', scannedAt: '2026-05-04T19:42:10', operationCode: '919', mailPhase: 'Phase 1 - Origin Processing', facilityZip: '93706', predictedDeliveryDate: '2026-05-06' },
+    { line: 3, pieceKey: '314159:000000101', scannedAt: '2026-05-05T03:15:44', operationCode: '271', mailPhase: 'Phase 2 - Destination Processing', facilityZip: '93706', predictedDeliveryDate: '2026-05-06' },
+    { line: 4, pieceKey: '314159:000000101', scannedAt: '2026-05-06T07:05:31', operationCode: '919', mailPhase: 'Phase 3 - Delivery', facilityZip: '93722', predictedDeliveryDate: undefined },
+  ];
+
+  it('reads the CSV form, with or without an offset, and a space for the T', async () => {
+    const { rows, rejects } = await parse('usps-scans', 'usps-scans.csv');
+    expect(rejects).toEqual([]);
+    expect(rows.map((r) => r.line)).toEqual([2, 3, 4, 5, 6, 7]);
+    expect(rows.slice(0, 3).map((r) => ({ line: r.line, pieceKey: r.value.imb.pieceKey, scannedAt: r.value.scannedAt, operationCode: r.value.operationCode, mailPhase: r.value.mailPhase, facilityZip: r.value.facilityZip, predictedDeliveryDate: r.value.predictedDeliveryDate }))).toEqual(expected);
+    expect(rows[3]!.value).toMatchObject({ scannedAt: '2026-05-04T20:01:00-07:00', facilityZip: '93706-9998', facilityName: 'FRESNO CA P&DC', machineName: 'DIOSS-012', handlingEventType: 'L' });
+    expect(rows[4]!.value.imb.serviceTypeId).toBe('708');
+  });
+
+  it('reads the JSON-lines form (CRLF, a blank line, extra IV-MTR fields ignored) into the same rows', async () => {
+    const { rows, rejects } = await parse('usps-scans-jsonl', 'usps-scans.jsonl');
+    expect(rejects).toEqual([]);
+    expect(rows.map((r) => r.line)).toEqual([1, 2, 3, 5]);
+    expect(rows.slice(0, 3).map((r, i) => ({ line: expected[i]!.line, pieceKey: r.value.imb.pieceKey, scannedAt: r.value.scannedAt, operationCode: r.value.operationCode, mailPhase: r.value.mailPhase, facilityZip: r.value.facilityZip, predictedDeliveryDate: r.value.predictedDeliveryDate }))).toEqual(expected);
+    expect(Object.keys(rows[0]!.value)).not.toContain('scannerType');
+  });
+
+  it('rejects bad JSON lines with their line: missing and bad fields, not JSON, not an object, bad IMb, truncated last line', async () => {
+    const p = await parse('usps-scans-jsonl', 'usps-scans-bad.jsonl');
+    expect(p.rows.map((r) => r.line)).toEqual([1]);
+    expect(rejectsOf(p)).toEqual([
+      [2, 'scanDatetime', 'is required'],
+      [2, 'opcode', 'must be a 3-digit USPS operation code'],
+      [3, ROW, 'is not valid JSON (Unexpected number in JSON at position 1)'],
+      [4, ROW, 'is not a JSON object'],
+      [5, 'imb', 'is not a valid IMb: an IMb has 20, 25, 29 or 31 digits (tracking code + 0, 5, 9 or 11 routing digits); this has 19'],
+      [6, ROW, 'is not valid JSON (Unterminated string in JSON at position 60); the last line may be truncated'],
+    ]);
+  });
+
+  it('rejects a JSON line that is not UTF-8', async () => {
+    const bytes = Buffer.concat([Buffer.from('{"imb":"00700314159000000101","scanDatetime":"2026-05-04T19:42:10","opcode":"919","scanFacilityCity":"PE'), Buffer.from([0xd1]), Buffer.from('A"}\n')]);
+    const p = await parse('usps-scans-jsonl', bytes);
+    expect(rejectsOf(p)).toEqual([[1, ROW, 'not UTF-8: byte 0xD1 ("Ñ" in Latin-1) at line 1, byte 105; the file looks Latin-1 or Windows-1252 encoded, save it as UTF-8']]);
+  });
+});
+
+describe('county returns', () => {
+  it('reads receipt, postmark, status, reason codes (| or ;) and cure status', async () => {
+    const { rows, rejects } = await parse('county-returns', 'county-returns.csv');
+    expect(rejects).toEqual([]);
+    expect(rows.map((r) => [r.line, r.value])).toEqual([
+      [2, { voterId: 'OOF123457', issueNumber: 1, receiptDate: '2026-05-21', postmarkDate: '2026-05-19', status: 'received', reasonCodes: [], cureStatus: undefined, statusDate: '2026-05-21' }],
+      [3, { voterId: 'OOF123458', issueNumber: 1, receiptDate: '2026-05-20', postmarkDate: '2026-05-18', status: 'accepted', reasonCodes: [], cureStatus: undefined, statusDate: '2026-05-22' }],
+      [4, { voterId: 'OOF123461', issueNumber: 1, receiptDate: '2026-05-22', postmarkDate: undefined, status: 'not-accepted', reasonCodes: ['signature-mismatch', 'no-postmark'], cureStatus: 'notice-sent', statusDate: '2026-05-23' }],
+      [5, { voterId: 'OOF123462', issueNumber: 1, receiptDate: '2026-05-26', postmarkDate: '2026-05-22', status: 'in-review', reasonCodes: ['signature-mismatch'], cureStatus: undefined, statusDate: '2026-05-27' }],
+      [6, { voterId: 'OOF123463', issueNumber: 1, receiptDate: undefined, postmarkDate: undefined, status: 'undeliverable', reasonCodes: ['undeliverable', 'registration-cancelled'], cureStatus: undefined, statusDate: '2026-05-11' }],
+    ]);
+  });
+
+  it('rejects a postmark after receipt, a not-accepted ballot without a reason, unknown statuses and a repeated ballot', async () => {
+    const p = await parse('county-returns', 'county-returns-bad.csv');
+    expect(p.rows.map((r) => r.line)).toEqual([2]);
+    expect(rejectsOf(p)).toEqual([
+      [3, 'postmark_date', 'must not be after receipt_date'],
+      [4, 'reason_codes', 'is required when status is not-accepted'],
+      [5, 'status', 'must be one of not-returned, undeliverable, received, in-review, accepted, not-accepted, cancelled'],
+      [5, 'cure_status', 'must be one of notice-sent, cured, not-cured'],
+      [6, 'voter_id', 'duplicate: same voter_id and issue_number as line 2'],
+    ]);
+  });
+
+  it('rejects an empty reason code between two separators', async () => {
+    const p = await parse('county-returns', Buffer.from('voter_id,issue_number,receipt_date,status,reason_codes\nOOF1,1,2026-05-22,not-accepted,no-signature||no-postmark\n'));
+    expect(rejectsOf(p)).toEqual([[2, 'reason_codes', 'has an empty reason code (two separators in a row?)']]);
+  });
+});
+
+describe('building blocks', () => {
+  it('isCalendarDate knows leap years', () => {
+    expect(['2024-02-29', '2000-02-29', '2026-06-02', '2026-12-31'].map(isCalendarDate)).toEqual([true, true, true, true]);
+    expect(['2025-02-29', '1900-02-29', '2026-04-31', '2026-13-01', '2026-00-10', '2026-6-2', '20260602'].map(isCalendarDate)).toEqual([false, false, false, false, false, false, false]);
+  });
+
+  it('KeyIndex remembers the first line of each of 100,000 keys through its growth', () => {
+    const index = new KeyIndex(16);
+    const repeats: number[] = [];
+    for (let i = 0; i < 100_000; i++) if (index.addOrGet(`V${i}#1`, i + 2) !== undefined) repeats.push(i);
+    expect(repeats).toEqual([]);
+    expect(index.size).toBe(100_000);
+    expect(index.addOrGet('V0#1', 200_000)).toBe(2);
+    expect(index.addOrGet('V99999#1', 200_001)).toBe(100_001);
+    expect(index.get('V99999#2')).toBeUndefined();
+    expect(index.get('V5#1')).toBe(7);
+  });
+
+  it('docs/file-formats.md documents every column of every format', () => {
+    const doc = fs.readFileSync(path.join(__dirname, '..', 'docs', 'file-formats.md'), 'utf8');
+    const section = (type: FileType) => doc.split(`<!-- ${type} -->`)[1]?.split('<!-- end -->')[0] ?? '';
+    const undocumented = FILE_TYPES.flatMap((type) => FORMATS[type].columns.filter((c) => !section(type).includes(`| \`${c}\` |`)).map((c) => `${type}.${c}`));
+    expect(undocumented).toEqual([]);
+  });
+});

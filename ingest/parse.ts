@@ -1,0 +1,529 @@
+/**
+ * Streaming parsers for the ingestion files (issue 3): CSV through csv-parse, JSON lines through a line
+ * splitter, every row validated with the zod schemas in ./schemas. Rows come out in batches with their line
+ * numbers; a bad row becomes a reject (file, line, field, reason) and parsing goes on; a file that cannot be
+ * read as its type at all (empty, wrong header, not UTF-8 in its header, a runaway quote) throws a
+ * FileFormatError naming the file and line.
+ *
+ * Memory stays bounded whatever the file's size: input is read chunk by chunk with back-pressure, a row may be
+ * at most MAX_ROW_BYTES, and only one batch is held at a time. The one thing that grows with the file is the
+ * duplicate index, which a duplicate check cannot do without: a KeyIndex of about 24 bytes per distinct ballot
+ * (or IMb), some 240 MB for a 10-million-row file.
+ */
+import { isUtf8 } from 'node:buffer';
+import { Readable, pipeline } from 'node:stream';
+import { parse as csvParse } from 'csv-parse';
+import type { z } from 'zod';
+import { KeyIndex } from './key-index';
+import { FORMATS, type FileType, type Format, type RowTypes } from './schemas';
+
+export { FILE_TYPES, type FileType } from './schemas';
+
+/** The field name a reject carries when the problem is the whole row (its encoding, its column count, its JSON). */
+export const ROW = '(row)';
+
+/** The longest row accepted. Real rows are under 1 KiB; a longer one is a broken file (often an unclosed quote). */
+export const MAX_ROW_BYTES = 64 * 1024;
+
+export interface Reject {
+  file: string;
+  /** 1-based physical line where the row starts (the header is line 1). */
+  line: number;
+  /** The column (CSV) or key (JSON lines) at fault, or "(row)". */
+  field: string;
+  reason: string;
+}
+
+export interface ParsedRow<T extends FileType = FileType> {
+  line: number;
+  value: RowTypes[T];
+}
+
+export interface ParseBatch<T extends FileType = FileType> {
+  rows: ParsedRow<T>[];
+  /** One entry per problem: a row with two bad fields has two entries with the same line. */
+  rejects: Reject[];
+  /** Bytes read from the source so far. */
+  bytesRead: number;
+  /** Lines read so far, through the last row of this batch. */
+  linesRead: number;
+}
+
+export interface ParseOptions {
+  /** The name rejects and errors carry; defaults to the file type. */
+  fileName?: string;
+  /** Rows (accepted or rejected) per batch; default 1000. */
+  batchSize?: number;
+}
+
+/** The file as a whole cannot be read as its type. */
+export class FileFormatError extends Error {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly detail: string,
+  ) {
+    super(`${file}, line ${line}: ${detail}`);
+    this.name = 'FileFormatError';
+  }
+}
+
+export type Source = AsyncIterable<Buffer | Uint8Array | string> | NodeJS.ReadableStream;
+
+/**
+ * Parses a file of the given type as it streams in. Batches are yielded as they fill; stop iterating to stop
+ * reading (the source is destroyed).
+ */
+export async function* parseFile<T extends FileType>(type: T, source: Source, opts: ParseOptions = {}): AsyncGenerator<ParseBatch<T>> {
+  const format = FORMATS[type] as Format<T>;
+  const ctx = new Context<T>(opts.fileName ?? type, format, opts.batchSize ?? 1000);
+  const input = new Utf8Lines(ctx.file, source as AsyncIterable<Buffer | Uint8Array | string>);
+  if (format.kind === 'csv') yield* parseCsv(ctx, input);
+  else yield* parseJsonl(ctx, input);
+}
+
+// ---------- shared per-file state ----------
+
+class Context<T extends FileType> {
+  private rows: ParsedRow<T>[] = [];
+  private rejects: Reject[] = [];
+  private inBatch = 0;
+  private yielded = 0;
+  private readonly seen: KeyIndex[];
+
+  constructor(
+    readonly file: string,
+    readonly format: Format<T>,
+    readonly batchSize: number,
+  ) {
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
+    this.seen = format.unique.map(() => new KeyIndex());
+  }
+
+  reject(line: number, field: string, reason: string): void {
+    this.rejects.push({ file: this.file, line, field, reason });
+  }
+
+  /** Validates one row (already a plain object) and files it as accepted or rejected. */
+  validate(line: number, input: unknown): void {
+    this.inBatch++;
+    const result = this.format.schema.safeParse(input);
+    if (!result.success) {
+      for (const issue of result.error.issues) this.reject(line, fieldOf(issue), issue.message);
+      return;
+    }
+    const row = result.data;
+    const unique = this.format.unique;
+    if (unique.length === 1) {
+      const first = this.seen[0]!.addOrGet(unique[0]!.key(row), line);
+      if (first !== undefined) return this.reject(line, unique[0]!.field, `duplicate: same ${unique[0]!.what} as line ${first}`);
+    } else if (unique.length > 1) {
+      // Check every key before recording any: a rejected row must not make a later good row a "duplicate".
+      const keys = unique.map((u) => u.key(row));
+      for (let i = 0; i < keys.length; i++) {
+        const first = this.seen[i]!.get(keys[i]!);
+        if (first !== undefined) return this.reject(line, unique[i]!.field, `duplicate: same ${unique[i]!.what} as line ${first}`);
+      }
+      for (let i = 0; i < keys.length; i++) this.seen[i]!.addOrGet(keys[i]!, line);
+    }
+    this.rows.push({ line, value: row });
+  }
+
+  /** A row rejected before validation (encoding, column count, JSON). */
+  rejectRow(line: number, field: string, reason: string): void {
+    this.inBatch++;
+    this.reject(line, field, reason);
+  }
+
+  get full(): boolean {
+    return this.inBatch >= this.batchSize;
+  }
+
+  /** The batch so far, or undefined at the end when it is empty (unless nothing at all was yielded). */
+  take(bytesRead: number, linesRead: number, final = false): ParseBatch<T> | undefined {
+    if (final && this.inBatch === 0 && this.yielded > 0) return undefined;
+    const batch = { rows: this.rows, rejects: this.rejects, bytesRead, linesRead };
+    this.rows = [];
+    this.rejects = [];
+    this.inBatch = 0;
+    this.yielded++;
+    return batch;
+  }
+}
+
+function fieldOf(issue: z.core.$ZodIssue): string {
+  const head = issue.path[0];
+  return head === undefined ? ROW : String(head);
+}
+
+// ---------- UTF-8: strict, per line ----------
+
+interface BadLine {
+  line: number;
+  /** 1-based byte position in the line of the first byte that is not UTF-8. */
+  column: number;
+  byte: number;
+}
+
+/**
+ * Passes the source's bytes on unchanged, having checked that every line is UTF-8. A line that is not is
+ * remembered (line number, position, byte) so the row it belongs to is rejected instead of reaching the
+ * schemas with U+FFFD in place of "ñ". Lines end at LF, which never occurs inside a multi-byte character, so
+ * checking whole lines is safe across chunk boundaries.
+ */
+class Utf8Lines implements AsyncIterable<Buffer> {
+  bytesRead = 0;
+  /** Lines whose LF has been seen. */
+  linesEnded = 0;
+  private readonly bad: BadLine[] = [];
+  private badHead = 0;
+  private partial: Buffer[] = [];
+  private partialBytes = 0;
+
+  constructor(
+    private readonly file: string,
+    private readonly source: AsyncIterable<Buffer | Uint8Array | string>,
+  ) {}
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Buffer> {
+    for await (const raw of this.source) {
+      if (typeof raw === 'string') {
+        throw new TypeError('the source must yield bytes: a stream with an encoding set has already replaced invalid UTF-8');
+      }
+      const chunk = Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+      if (chunk.length === 0) continue;
+      if (this.bytesRead === 0) this.checkBom(chunk);
+      this.bytesRead += chunk.length;
+      this.check(chunk);
+      yield chunk;
+    }
+    this.flush();
+  }
+
+  /** The first line in [from, to] that is not UTF-8, forgetting those before `from`. */
+  badLineIn(from: number, to: number): BadLine | undefined {
+    while (this.badHead < this.bad.length && this.bad[this.badHead]!.line < from) this.badHead++;
+    if (this.badHead > 1024) {
+      this.bad.splice(0, this.badHead);
+      this.badHead = 0;
+    }
+    const b = this.bad[this.badHead];
+    return b !== undefined && b.line <= to ? b : undefined;
+  }
+
+  private checkBom(chunk: Buffer): void {
+    if ((chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff)) {
+      throw new FileFormatError(this.file, 1, 'the file is UTF-16; save it as UTF-8');
+    }
+  }
+
+  private check(chunk: Buffer): void {
+    let start = 0;
+    const lf = chunk.indexOf(10);
+    if (lf === -1) {
+      this.keep(chunk);
+      return;
+    }
+    // The line begun in earlier chunks ends in this one.
+    if (this.partialBytes > 0) {
+      this.partial.push(chunk.subarray(0, lf + 1));
+      this.checkLine(Buffer.concat(this.partial), this.linesEnded + 1);
+      this.partial = [];
+      this.partialBytes = 0;
+      this.linesEnded++;
+      start = lf + 1;
+    }
+    const last = chunk.lastIndexOf(10);
+    if (last >= start) {
+      const whole = chunk.subarray(start, last + 1);
+      const first = this.linesEnded + 1;
+      let count = 0;
+      for (let i = whole.indexOf(10); i !== -1; i = whole.indexOf(10, i + 1)) count++;
+      if (!isUtf8(whole)) this.findBadLines(whole, first);
+      this.linesEnded += count;
+    }
+    if (last + 1 < chunk.length) this.keep(chunk.subarray(last + 1));
+  }
+
+  private keep(piece: Buffer): void {
+    this.partial.push(piece);
+    this.partialBytes += piece.length;
+    // A row is at most MAX_ROW_BYTES; a line many times that is not a row of any of our files.
+    if (this.partialBytes > 16 * MAX_ROW_BYTES) {
+      throw new FileFormatError(this.file, this.linesEnded + 1, `line ${this.linesEnded + 1} is longer than ${16 * MAX_ROW_BYTES} bytes without a line end: not a CSV or JSON-lines file`);
+    }
+  }
+
+  private flush(): void {
+    if (this.partialBytes === 0) return;
+    this.checkLine(Buffer.concat(this.partial), this.linesEnded + 1);
+    this.partial = [];
+    this.partialBytes = 0;
+  }
+
+  private findBadLines(segment: Buffer, firstLine: number): void {
+    let line = firstLine;
+    let from = 0;
+    while (from < segment.length) {
+      const lf = segment.indexOf(10, from);
+      const end = lf === -1 ? segment.length : lf + 1;
+      this.checkLine(segment.subarray(from, end), line);
+      line++;
+      from = end;
+    }
+  }
+
+  private checkLine(bytes: Buffer, line: number): void {
+    if (isUtf8(bytes)) return;
+    const at = firstInvalidByte(bytes);
+    this.bad.push({ line, column: at + 1, byte: bytes[at]! });
+  }
+}
+
+/** Index of the first byte that does not belong to a well-formed UTF-8 sequence (only called on bad lines). */
+function firstInvalidByte(b: Buffer): number {
+  let i = 0;
+  while (i < b.length) {
+    const c = b[i]!;
+    const n = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+    if (n === 0 || i + n > b.length) return i;
+    if (n > 1 && !isUtf8(b.subarray(i, i + n))) return i;
+    i += n;
+  }
+  return 0;
+}
+
+function encodingReason(bad: BadLine): string {
+  const hex = bad.byte.toString(16).toUpperCase().padStart(2, '0');
+  const asLatin1 = bad.byte >= 0xa0 ? ` ("${String.fromCharCode(bad.byte)}" in Latin-1)` : '';
+  const where = `line ${bad.line}, byte ${bad.column}`;
+  return `not UTF-8: byte 0x${hex}${asLatin1} at ${where}; the file looks Latin-1 or Windows-1252 encoded, save it as UTF-8`;
+}
+
+// ---------- CSV ----------
+
+async function* parseCsv<T extends FileType>(ctx: Context<T>, input: Utf8Lines): AsyncGenerator<ParseBatch<T>> {
+  // csv-parse stops on two problems we cannot relax. A stopped stream drops the records it had parsed but we
+  // had not read yet, so instead it reports them through on_skip with the count of records before them, and
+  // we act once we have read that many: a row past MAX_ROW_BYTES stops the file at the row's own line; a
+  // quote still open at the end of the file rejects that last row and keeps the rest.
+  let overlong: { records: number } | undefined;
+  let unclosedQuote: { records: number } | undefined;
+  const parser = csvParse({
+    bom: true,
+    // We count columns ourselves so a short row (a truncated last line) is a reject naming its line, not an error.
+    relax_column_count: true,
+    // A stray quote inside a value (O"Brien, 5'10") is kept as text rather than stopping the file.
+    relax_quotes: true,
+    record_delimiter: ['\r\n', '\n'],
+    max_record_size: MAX_ROW_BYTES,
+    skip_records_with_error: true,
+    on_skip: (err) => {
+      const records = (err as { records?: number } | undefined)?.records ?? 0;
+      if (err?.code === 'CSV_QUOTE_NOT_CLOSED') unclosedQuote ??= { records };
+      else overlong ??= { records };
+    },
+  });
+  // Errors from the source reach us through the iteration below; the callback only keeps them from being
+  // reported twice.
+  pipeline(Readable.from(input, { objectMode: false }), parser, () => undefined);
+
+  let header: string[] | undefined;
+  let width = 0;
+  let records = 0;
+  /** The line the next record starts on. */
+  let line = 1;
+  let lastRowLine = 0;
+  const tooLong = () =>
+    new FileFormatError(ctx.file, line, `the row starting at line ${line} is longer than ${MAX_ROW_BYTES} bytes: most likely a quote that is never closed`);
+  try {
+    for await (const record of parser as AsyncIterable<string[]>) {
+      if (overlong && records >= overlong.records) throw tooLong();
+      records++;
+      const start = line;
+      line = start + 1 + embeddedLineBreaks(record);
+      // A blank line (most often at the end of the file) carries no row.
+      if (record.length === 1 && record[0]!.trim() === '') continue;
+      if (header === undefined) {
+        const bad = input.badLineIn(start, line - 1);
+        if (bad) throw new FileFormatError(ctx.file, bad.line, `the header is ${encodingReason(bad)}`);
+        header = checkHeader(ctx, record, start);
+        width = header.length;
+        lastRowLine = line - 1;
+        continue;
+      }
+      lastRowLine = line - 1;
+      const bad = input.badLineIn(start, line - 1);
+      if (bad) {
+        ctx.rejectRow(start, badField(header, record), encodingReason(bad));
+      } else if (record.length !== width) {
+        ctx.rejectRow(start, ROW, columnCountReason(header, record.length));
+      } else {
+        // Every column present (blank ones as undefined) keeps one object shape per file.
+        const obj: Record<string, string | undefined> = {};
+        for (let i = 0; i < width; i++) {
+          const v = record[i]!.trim();
+          obj[header[i]!] = v === '' ? undefined : v;
+        }
+        ctx.validate(start, obj);
+      }
+      if (ctx.full) yield ctx.take(input.bytesRead, lastRowLine)!;
+    }
+  } catch (err) {
+    throw translateCsvError(ctx.file, err, line);
+  } finally {
+    parser.destroy();
+  }
+  if (overlong) throw tooLong();
+  if (header === undefined) {
+    if (unclosedQuote) throw new FileFormatError(ctx.file, 1, 'the file ends inside a quoted value that starts on the first line');
+    throw new FileFormatError(ctx.file, 1, `the file is empty: expected a header line naming the columns (${ctx.format.requiredColumns.join(', ')})`);
+  }
+  if (unclosedQuote) {
+    ctx.rejectRow(line, ROW, 'the file ends inside a quoted value that starts on this line (a truncated last line, or a quote never closed)');
+    lastRowLine = input.linesEnded + 1;
+  }
+  const last = ctx.take(input.bytesRead, lastRowLine, true);
+  if (last) yield last;
+}
+
+/** Line breaks inside quoted values: the next record starts that many lines further down. */
+function embeddedLineBreaks(record: string[]): number {
+  let n = 0;
+  for (const v of record) {
+    if (v.length === 0) continue;
+    for (let i = v.indexOf('\n'); i !== -1; i = v.indexOf('\n', i + 1)) n++;
+  }
+  return n;
+}
+
+function checkHeader<T extends FileType>(ctx: Context<T>, record: string[], line: number): string[] {
+  if (record.some((n) => n.includes('\r'))) {
+    throw new FileFormatError(ctx.file, line, 'lines end with CR alone (an old Mac format): save the file with LF or CRLF line ends');
+  }
+  const names = record.map((n) => n.trim().toLowerCase());
+  const known = new Set(ctx.format.columns);
+  const problems: string[] = [];
+  const unknown = names.filter((n) => !known.has(n));
+  const missing = ctx.format.requiredColumns.filter((c) => !names.includes(c));
+  const repeated = names.filter((n, i) => names.indexOf(n) !== i);
+  if (missing.length > 0) problems.push(`missing required column${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`);
+  if (unknown.length > 0) problems.push(`unknown column${unknown.length > 1 ? 's' : ''}: ${unknown.map((n) => JSON.stringify(n)).join(', ')}`);
+  if (repeated.length > 0) problems.push(`repeated column${repeated.length > 1 ? 's' : ''}: ${[...new Set(repeated)].join(', ')}`);
+  if (problems.length > 0) {
+    const hint = names.every((n) => !known.has(n)) ? ' (does the file start with the header line?)' : '';
+    throw new HeaderError(ctx.file, line, `${problems.join('; ')}${hint}. The columns of this file type are: ${ctx.format.columns.join(', ')}`, missing, unknown);
+  }
+  return names;
+}
+
+/** A header that does not match the file type: it names what is missing and what is unknown. */
+export class HeaderError extends FileFormatError {
+  constructor(
+    file: string,
+    line: number,
+    detail: string,
+    readonly missingColumns: string[],
+    readonly unknownColumns: string[],
+  ) {
+    super(file, line, detail);
+    this.name = 'HeaderError';
+  }
+}
+
+function columnCountReason(header: string[], count: number): string {
+  if (count < header.length) {
+    return `has ${count} of the header's ${header.length} columns: it stops after ${header[count - 1] ?? 'the start'} (a truncated line?)`;
+  }
+  return `has ${count} columns, the header ${header.length} (an unquoted comma in a value?)`;
+}
+
+/** The column whose value the decoder had to patch with U+FFFD: where the non-UTF-8 byte sits. */
+function badField(header: string[], record: string[]): string {
+  const i = record.findIndex((v) => v.includes('\uFFFD'));
+  return i >= 0 && i < header.length ? header[i]! : ROW;
+}
+
+function translateCsvError(file: string, err: unknown, line: number): unknown {
+  if (err instanceof FileFormatError) return err;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && code.startsWith('CSV_')) return new FileFormatError(file, line, (err as Error).message);
+  return err;
+}
+
+// ---------- JSON lines ----------
+
+async function* parseJsonl<T extends FileType>(ctx: Context<T>, input: Utf8Lines): AsyncGenerator<ParseBatch<T>> {
+  let line = 0;
+  let partial: Buffer[] = [];
+  let partialBytes = 0;
+  let sawContent = false;
+
+  const handle = (bytes: Buffer): void => {
+    line++;
+    let end = bytes.length;
+    if (end > 0 && bytes[end - 1] === 10) end--;
+    if (end > 0 && bytes[end - 1] === 13) end--;
+    const body = bytes.subarray(0, end);
+    let blank = true;
+    for (const b of body) {
+      if (b !== 0x20 && b !== 0x09) {
+        blank = false;
+        break;
+      }
+    }
+    if (blank) return;
+    sawContent = true;
+    const bad = input.badLineIn(line, line);
+    if (bad) return ctx.rejectRow(line, ROW, encodingReason(bad));
+    if (body.length > MAX_ROW_BYTES) return ctx.rejectRow(line, ROW, `is longer than ${MAX_ROW_BYTES} bytes`);
+    let value: unknown;
+    try {
+      value = JSON.parse(body.toString('utf8'));
+    } catch (e) {
+      return ctx.rejectRow(line, ROW, `is not valid JSON (${(e as Error).message})${bytes[bytes.length - 1] === 10 ? '' : '; the last line may be truncated'}`);
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return ctx.rejectRow(line, ROW, 'is not a JSON object');
+    ctx.validate(line, normalizeJson(value as Record<string, unknown>));
+  };
+
+  for await (const chunk of input) {
+    let from = 0;
+    for (let lf = chunk.indexOf(10); lf !== -1; lf = chunk.indexOf(10, from)) {
+      const piece = chunk.subarray(from, lf + 1);
+      if (partialBytes > 0) {
+        partial.push(piece);
+        handle(Buffer.concat(partial));
+        partial = [];
+        partialBytes = 0;
+      } else {
+        handle(piece);
+      }
+      from = lf + 1;
+      if (ctx.full) yield ctx.take(input.bytesRead, line)!;
+    }
+    if (from < chunk.length) {
+      partial.push(chunk.subarray(from));
+      partialBytes += chunk.length - from;
+    }
+  }
+  if (partialBytes > 0) handle(Buffer.concat(partial));
+  if (!sawContent) throw new FileFormatError(ctx.file, 1, 'the file is empty: expected one JSON object per line');
+  const last = ctx.take(input.bytesRead, line, true);
+  if (last) yield last;
+}
+
+/** Trimmed strings, with blank strings and nulls treated as absent, as for a CSV cell. */
+function normalizeJson(value: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (v === null) continue;
+    if (typeof v === 'string') {
+      const t = v.trim();
+      if (t !== '') out[k] = t;
+    } else {
+      out[k] = v;
+    }
+  }
+  return out;
+}
