@@ -2,51 +2,32 @@
  * BallotWorkflow under the time-skipping server: started by whichever file arrives first (signalWithStart),
  * silence turned into alerts, and a whole lifecycle in a small history.
  */
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import { MemoryStore } from '../activities/memory-store';
 import { ballotCalendar, ballotIdOf, BallotSettingsSchema, type BallotFact } from '../domain/ballot';
 import { addDays, pacificDate, pacificTime } from '../domain/time';
 import { factsReported, getBallot } from '../workflows/ballot/messages';
 import type { ballotWorkflow } from '../workflows/ballot/workflow';
-import { sleepUntil, testWorker, timeSkippingEnv } from './helpers/temporal';
+import { serverPerTest, sleepUntil } from './helpers/temporal';
 import { retryOnTestServerStalls } from './helpers/flaky-server';
 
 retryOnTestServerStalls();
 
-let env: TestWorkflowEnvironment;
-let worker: Worker;
-let taskQueue: string;
-let store: MemoryStore;
-let running: Promise<void>;
-
-beforeEach(async () => {
-  env = await timeSkippingEnv();
-  store = new MemoryStore();
-  ({ worker, taskQueue } = await testWorker(env, store));
-  running = worker.run();
-});
-afterEach(async () => {
-  worker?.shutdown();
-  await running;
-  await env?.teardown();
-});
+const server = serverPerTest();
 
 async function setup(voterId: string) {
-  const now = await env.currentTimeMs();
+  const now = await server.env.currentTimeMs();
   const E = addDays(pacificDate(now), 60);
   const electionId = `election:fresno:${E}`;
   const ballotId = ballotIdOf(electionId, voterId, 1);
   const at = (offset: number, hour = 12) => pacificTime(addDays(E, offset), hour);
-  const send = (facts: BallotFact[]) => env.client.workflow.signalWithStart<typeof ballotWorkflow, [{ facts: BallotFact[] }]>('ballotWorkflow', {
-    workflowId: ballotId, taskQueue, workflowIdConflictPolicy: 'USE_EXISTING',
+  const send = (facts: BallotFact[]) => server.env.client.workflow.signalWithStart<typeof ballotWorkflow, [{ facts: BallotFact[] }]>('ballotWorkflow', {
+    workflowId: ballotId, taskQueue: server.taskQueue, workflowIdConflictPolicy: 'USE_EXISTING',
     args: [{ ballotId, electionId, calendar: ballotCalendar(E), settings: BallotSettingsSchema.parse({}) }],
     signal: factsReported, signalArgs: [{ facts }],
   });
-  return { E, electionId, ballotId, at, send, handle: env.client.workflow.getHandle(ballotId) };
+  return { E, electionId, ballotId, at, send, handle: server.env.client.workflow.getHandle(ballotId) };
 }
 
-const events = (ballotId: string) => [...store.ballotEvents.values()].filter((e) => e.ballotId === ballotId);
+const events = (ballotId: string) => [...server.store.ballotEvents.values()].filter((e) => e.ballotId === ballotId);
 
 test('a ballot mailed and never scanned alerts the county after 3 days, then runs to accepted in a small history', async () => {
   const { E, ballotId, at, send, handle } = await setup('CA-004417');
@@ -54,7 +35,7 @@ test('a ballot mailed and never scanned alerts the county after 3 days, then run
     { type: 'issued', key: 'extract-1:line-2', at: at(-40), issueDate: addDays(E, -40), ballotType: 'VBM', uocava: false },
     { type: 'mailed', key: 'manifest-1:line-2', at: at(-29), mailedDate: addDays(E, -29), outboundImb: '00700900012345000417', returnImb: '00702900012345000417' },
   ]);
-  await sleepUntil(env, at(-25)); // mailed E-29: the alert is due at the end of E-26
+  await sleepUntil(server.env, at(-25)); // mailed E-29: the alert is due at the end of E-26
   expect(events(ballotId).map((e) => e.type)).toEqual(['status-changed', 'alert:no-scan']);
   await send([
     { type: 'outbound-scan', key: 'scan:a', at: at(-25), milestone: 'delivered', scannedAt: at(-27, 7) },

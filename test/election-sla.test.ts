@@ -4,50 +4,29 @@
  * Elections are placed ~100 days after the test server's "now" so that E-90 is still ahead.
  */
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import { MemoryStore } from '../activities/memory-store';
 import type { Contract } from '../domain/contract';
 import type { ElectionInput } from '../domain/election';
 import { addDays, pacificDate, pacificTime } from '../domain/time';
 import { getContract, recordInvoice, type ContractSnapshot } from '../workflows/contract/messages';
 import * as em from '../workflows/election/messages';
 import type { ElectionReport } from '../workflows/election/workflow';
-import { completeAllOnTime, electionFor, sleepUntil, startBoth, testContract, testWorker, timeSkippingEnv } from './helpers/temporal';
+import { completeAllOnTime, electionFor, serverPerTest, sleepUntil, startBoth, testContract } from './helpers/temporal';
 import { retryOnTestServerStalls } from './helpers/flaky-server';
 
 retryOnTestServerStalls();
 
-let env: TestWorkflowEnvironment;
-let worker: Worker;
-let taskQueue: string;
-let store: MemoryStore;
-let running: Promise<void>;
-
-// A fresh test server per test: nothing a test leaves running can fire while the next one skips time, and no
-// workflow has to be terminated mid-task (the Java test server can stall after that: sdk-java#3088).
-beforeEach(async () => {
-  env = await timeSkippingEnv();
-  store = new MemoryStore();
-  ({ worker, taskQueue } = await testWorker(env, store));
-  running = worker.run();
-});
-afterEach(async () => {
-  worker?.shutdown();
-  await running;
-  await env?.teardown();
-});
+const server = serverPerTest();
 
 /** An election far enough ahead that E-90 is still to come on the test server's clock. */
 async function upcoming(daysAhead = 100) {
-  const now = await env.currentTimeMs();
+  const now = await server.env.currentTimeMs();
   const E = addDays(pacificDate(now), daysAhead);
   const at = (offset: number, hour = 12, minute = 0) => pacificTime(addDays(E, offset), hour, minute);
   return { now, E, at };
 }
 
 async function launch(contract: Contract, elections: ElectionInput[], maxHistoryEvents?: number) {
-  return startBoth(env, taskQueue, contract, elections, maxHistoryEvents);
+  return startBoth(server.env, server.taskQueue, contract, elections, maxHistoryEvents);
 }
 
 const county = { by: 'Fresno County Elections' };
@@ -56,24 +35,24 @@ const vendor = { by: 'Integrated Voting Solutions' };
 const ledgerOf = async (h: WorkflowHandle) => (await h.query(getContract) as ContractSnapshot).ledger;
 const milestone = async (h: WorkflowHandle, key: string) => (await h.query(em.getElection)).calendar.find((m) => m.key === key)!;
 /** Let the election's SLA lines reach the contract: a little server time passes, nothing is due. */
-const settle = async (atMs: number) => sleepUntil(env, atMs);
+const settle = async (atMs: number) => sleepUntil(server.env, atMs);
 
 test('an election where everyone is on time finishes after SOS certification with $0 in damages and sends 3- and 1-day reminders', async () => {
   const { now, E } = await upcoming();
   const contract = testContract(now);
   const h = await launch(contract, [electionFor(contract, E)]);
   const el = h.elections[0]!;
-  await completeAllOnTime(env, el);
+  await completeAllOnTime(server.env, el);
   const report = await el.result() as ElectionReport;
   expect(report.finalStatus).toBe('finished');
   expect(report.sla.damagesNet).toBe(0);
   expect(report.sla.late).toBe(0);
   expect(report.calendar.filter((m) => m.kind === 'task').every((m) => m.status === 'done')).toBe(true);
   expect(report.calendar.find((m) => m.key === 'cure-statement-deadline')!.status).toBe('done');
-  expect(store.reports.get(report.id)!.finalStatus).toBe('finished');
-  const reminders = [...store.reminders.values()].filter((r) => r.electionId === report.id && r.milestoneKey === 'first-mailing');
+  expect(server.store.reports.get(report.id)!.finalStatus).toBe('finished');
+  const reminders = [...server.store.reminders.values()].filter((r) => r.electionId === report.id && r.milestoneKey === 'first-mailing');
   expect(reminders.map((r) => r.daysBefore).sort()).toEqual([1, 3]);
-  const events = [...store.events.values()].filter((e) => e.electionId === report.id).map((e) => e.type);
+  const events = [...server.store.events.values()].filter((e) => e.electionId === report.id).map((e) => e.type);
   expect(events[0]).toBe('election-started');
   expect(events.at(-1)).toBe('election-closed');
   expect(events.filter((t) => t === 'milestone-completed')).toHaveLength(report.calendar.filter((m) => m.kind === 'task' && !m.parent).length);
@@ -89,10 +68,10 @@ test('a deliverable 1 day late accrues $10,000; 3 days late accrues $30,000', as
   await el.executeUpdate(em.completeCountyMilestone, { args: [{ key: 'envelope-order', ...county }] });
   await el.executeUpdate(em.completeCountyMilestone, { args: [{ key: 'ballot-order', ...county }] });
   // Ballot order proof due E-58: delivered E-57 at 08:00 -> 1 late day.
-  await sleepUntil(env, at(-57, 8));
+  await sleepUntil(server.env, at(-57, 8));
   await el.executeUpdate(em.completeDeliverable, { args: [{ key: 'ballot-order-proof', ...vendor }] });
   // Envelopes due E-55: delivered E-52 at noon -> E-54, E-53, E-52.
-  await sleepUntil(env, at(-52));
+  await sleepUntil(server.env, at(-52));
   await el.executeUpdate(em.completeDeliverable, { args: [{ key: 'envelopes-delivered', ...vendor, evidence: { envelopes: 412000 } }] });
   const proof = await milestone(el, 'ballot-order-proof');
   expect(proof.lateDates).toEqual([addDays(E, -57)]);
@@ -145,20 +124,20 @@ test('force majeure noticed within a day and waived by the contract manager char
   await el.executeUpdate(em.completeCountyMilestone, { args: [{ key: 'envelope-order', ...county }] });
   await el.executeUpdate(em.completeCountyMilestone, { args: [{ key: 'ballot-artwork', ...county }] });
   // Envelopes: the delay began E-56 08:00 and was noticed at 10:00 the same day (timely).
-  await sleepUntil(env, at(-56, 10));
+  await sleepUntil(server.env, at(-56, 10));
   const timely = await el.executeUpdate(em.fileDelayNotice, { args: [{ noticeId: 'FM-ENV', deliverableKey: 'envelopes-delivered', kind: 'force-majeure', delayStartedAt: new Date(at(-56, 8)).toISOString(), description: 'Wildfire closed the envelope plant', ...vendor }] });
   expect(timely.timely).toBe(true);
-  await sleepUntil(env, at(-52));
+  await sleepUntil(server.env, at(-52));
   await el.executeUpdate(em.completeDeliverable, { args: [{ key: 'envelopes-delivered', ...vendor }] });
   await el.executeUpdate(em.decideWaiver, { args: [{ deliverableKey: 'envelopes-delivered', noticeId: 'FM-ENV', decision: 'granted', reason: 'Wildfire: §12(b), noticed the same day', by: 'contract manager' }] });
   const envl = await milestone(el, 'envelopes-delivered');
   expect(envl.status).toBe('waived');
   expect(envl.damagesWaived).toBe(30_000);
   // Ballot proofs (due E-50): the delay began E-51 09:00, noticed E-49 10:00, 49 hours later: not timely.
-  await sleepUntil(env, at(-49, 10));
+  await sleepUntil(server.env, at(-49, 10));
   const late = await el.executeUpdate(em.fileDelayNotice, { args: [{ noticeId: 'FM-PROOF', deliverableKey: 'ballot-proofs', kind: 'force-majeure', delayStartedAt: new Date(at(-51, 9)).toISOString(), description: 'Press breakdown', ...vendor }] });
   expect(late.timely).toBe(false);
-  await sleepUntil(env, at(-48));
+  await sleepUntil(server.env, at(-48));
   await el.executeUpdate(em.completeDeliverable, { args: [{ key: 'ballot-proofs', ...vendor }] });
   const refused = el.executeUpdate(em.decideWaiver, { args: [{ deliverableKey: 'ballot-proofs', noticeId: 'FM-PROOF', decision: 'granted', reason: 'press', by: 'contract manager' }] });
   await expect(refused).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
@@ -179,7 +158,7 @@ test('a county ballot order 3 days late moves the vendor proof deadline 3 days, 
   const h = await launch(contract, [electionFor(contract, E)]);
   const el = h.elections[0]!;
   // Ballot order due E-60, sent E-57: 3 days late. The proof (base E-58) is now due E-55.
-  await sleepUntil(env, at(-57));
+  await sleepUntil(server.env, at(-57));
   await el.executeUpdate(em.completeCountyMilestone, { args: [{ key: 'ballot-order', ...county }] });
   const order = await milestone(el, 'ballot-order');
   expect([order.status, order.daysLate]).toEqual(['done', 3]);
@@ -188,7 +167,7 @@ test('a county ballot order 3 days late moves the vendor proof deadline 3 days, 
   expect(proof.dueDate).toBe(addDays(E, -55));
   expect(proof.status).not.toBe('late');
   // Delivered E-54 at noon: one day after the moved deadline.
-  await sleepUntil(env, at(-54));
+  await sleepUntil(server.env, at(-54));
   await el.executeUpdate(em.completeDeliverable, { args: [{ key: 'ballot-order-proof', ...vendor }] });
   proof = await milestone(el, 'ballot-order-proof');
   expect(proof.lateDates).toEqual([addDays(E, -54)]);
@@ -204,7 +183,7 @@ test('moving the election date recomputes the calendar but keeps the damages alr
   const h = await launch(contract, [electionFor(contract, E)]);
   const el = h.elections[0]!;
   await el.executeUpdate(em.completeCountyMilestone, { args: [{ key: 'envelope-order', ...county }] });
-  await sleepUntil(env, at(-53)); // envelopes (due E-55) are 2 days late
+  await sleepUntil(server.env, at(-53)); // envelopes (due E-55) are 2 days late
   expect((await milestone(el, 'envelopes-delivered')).lateDates).toHaveLength(2);
   const newDate = addDays(E, 14);
   await el.executeUpdate(em.changeElectionDate, { args: [{ newDate, reason: 'Governor moved the special election', ...county }] });
@@ -215,14 +194,14 @@ test('moving the election date recomputes the calendar but keeps the damages alr
   expect(envl.dueDate).toBe(addDays(newDate, -55));
   expect(envl.lateDates).toEqual([addDays(E, -54), addDays(E, -53)]);
   // Delivered before the new deadline: no further late days; the two accrued stay.
-  await sleepUntil(env, pacificTime(addDays(newDate, -56), 12));
+  await sleepUntil(server.env, pacificTime(addDays(newDate, -56), 12));
   await el.executeUpdate(em.completeDeliverable, { args: [{ key: 'envelopes-delivered', ...vendor }] });
   await settle(pacificTime(addDays(newDate, -55), 12));
   const after = await milestone(el, 'envelopes-delivered');
   expect([after.daysLate, after.damagesAccrued]).toEqual([2, 20_000]);
   const line = (await ledgerOf(h.contract)).lines.find((l) => l.deliverableKey === 'envelopes-delivered')!;
   expect([line.electionDate, line.damagesCharged]).toEqual([newDate, 20_000]);
-  const refused = el.executeUpdate(em.changeElectionDate, { args: [{ newDate: pacificDate(await env.currentTimeMs()), reason: 'x', ...county }] });
+  const refused = el.executeUpdate(em.changeElectionDate, { args: [{ newDate: pacificDate(await server.env.currentTimeMs()), reason: 'x', ...county }] });
   await expect(refused).rejects.toMatchObject({ cause: { message: 'must be after today' } });
 });
 
@@ -235,9 +214,9 @@ test('one $100,000 cap is shared by two elections under one contract: the earlie
   const h = await launch(contract, [a, b]);
   for (const el of h.elections) await el.executeUpdate(em.completeCountyMilestone, { args: [{ key: 'envelope-order', ...county }] });
   // Each election's envelopes (due E-55) arrive 6 days late.
-  await sleepUntil(env, pacificTime(addDays(E, -49), 12));
+  await sleepUntil(server.env, pacificTime(addDays(E, -49), 12));
   await h.elections[0]!.executeUpdate(em.completeDeliverable, { args: [{ key: 'envelopes-delivered', ...vendor }] });
-  await sleepUntil(env, pacificTime(addDays(E2, -49), 12));
+  await sleepUntil(server.env, pacificTime(addDays(E2, -49), 12));
   await h.elections[1]!.executeUpdate(em.completeDeliverable, { args: [{ key: 'envelopes-delivered', ...vendor }] });
   await settle(pacificTime(addDays(E2, -48), 12));
   const ledger = await ledgerOf(h.contract);
@@ -255,22 +234,22 @@ test('subsequent extracts open a mailing due 2 days later; election-day orders a
   const contract = testContract(now);
   const h = await launch(contract, [electionFor(contract, E)]);
   const el = h.elections[0]!;
-  await sleepUntil(env, at(-40));
+  await sleepUntil(server.env, at(-40));
   const early = el.executeUpdate(em.sendSubsequentExtract, { args: [{ extractId: 'X0', ...county }] });
   await expect(early).rejects.toMatchObject({ cause: { message: expect.stringContaining('E-28..E-6') } });
-  await sleepUntil(env, at(-20, 9));
+  await sleepUntil(server.env, at(-20, 9));
   const r = await el.executeUpdate(em.sendSubsequentExtract, { args: [{ extractId: 'X2', records: 1834, ...county }] });
   expect(r.deliverableKey).toBe('subsequent-mailing:X2');
-  await sleepUntil(env, at(-17, 12)); // due end of E-18: one day late
+  await sleepUntil(server.env, at(-17, 12)); // due end of E-18: one day late
   await el.executeUpdate(em.completeDeliverable, { args: [{ key: 'subsequent-mailing:X2', ...vendor }] });
   const x2 = await milestone(el, 'subsequent-mailing:X2');
   expect([x2.dueDate, x2.lateDates]).toEqual([addDays(E, -18), [addDays(E, -17)]]);
-  await sleepUntil(env, at(0, 9));
+  await sleepUntil(server.env, at(0, 9));
   await el.executeUpdate(em.orderElectionDayBallots, { args: [{ requestId: 'ED-1', pollingPlace: 'Kerman Community Center', quantity: 250, ...county }] });
-  await sleepUntil(env, at(0, 10, 45));
+  await sleepUntil(server.env, at(0, 10, 45));
   await el.executeUpdate(em.completeDeliverable, { args: [{ key: 'election-day-order:ED-1', ...vendor }] });
   await el.executeUpdate(em.orderElectionDayBallots, { args: [{ requestId: 'ED-2', pollingPlace: 'Selma Library', quantity: 120, ...county }] });
-  await sleepUntil(env, at(0, 13, 30)); // ordered 10:45, due 12:45: delivered 45 minutes late -> one late day
+  await sleepUntil(server.env, at(0, 13, 30)); // ordered 10:45, due 12:45: delivered 45 minutes late -> one late day
   await el.executeUpdate(em.completeDeliverable, { args: [{ key: 'election-day-order:ED-2', ...vendor }] });
   const ed1 = await milestone(el, 'election-day-order:ED-1');
   const ed2 = await milestone(el, 'election-day-order:ED-2');
@@ -287,7 +266,7 @@ test('cancelling an election stops accrual and closes it; deadlines that precede
   const h = await launch(contract, [electionFor(contract, E)]);
   const el = h.elections[0]!;
   await el.executeUpdate(em.completeCountyMilestone, { args: [{ key: 'envelope-order', ...county }] });
-  await sleepUntil(env, at(-53));
+  await sleepUntil(server.env, at(-53));
   await el.executeUpdate(em.cancelElection, { args: [{ reason: 'Recall petition withdrawn', ...county }] });
   const report = await el.result() as ElectionReport;
   expect(report.finalStatus).toBe('cancelled');
@@ -311,7 +290,7 @@ test('the contract continues as new when its history grows, keeping invoices and
   for (let i = 1; i <= 12; i++) {
     await h.contract.executeUpdate(recordInvoice, { args: [{ invoiceId: `INV-${i}`, invoiceDate: pacificDate(now), items: [{ code: 'vbm-assembly', quantity: 1000 }], by: 'ap@fresno' }] });
   }
-  await sleepUntil(env, at(-54));
+  await sleepUntil(server.env, at(-54));
   await el.executeUpdate(em.completeDeliverable, { args: [{ key: 'envelopes-delivered', ...vendor }] });
   await settle(at(-53));
   const snap = await h.contract.query(getContract);

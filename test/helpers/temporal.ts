@@ -88,3 +88,30 @@ export async function completeAllOnTime(env: TestWorkflowEnvironment, el: Workfl
     await el.executeUpdate(def, { args: [{ key: m.key, by: m.owner }] });
   }
 }
+
+export interface ServerPerTest { env: TestWorkflowEnvironment; taskQueue: string; store: MemoryStore }
+
+/**
+ * A fresh time-skipping server and worker for every test of the calling file: nothing a test leaves running
+ * can fire while the next one skips time, and no workflow has to be terminated mid-task (the Java test server
+ * can stall after that: sdk-java#3088). Read the fields inside tests; they change before each one.
+ */
+export function serverPerTest(): ServerPerTest {
+  const ctx = {} as ServerPerTest;
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  beforeEach(async () => {
+    ctx.env = await timeSkippingEnv();
+    ctx.store = new MemoryStore();
+    const w = await testWorker(ctx.env, ctx.store);
+    worker = w.worker;
+    ctx.taskQueue = w.taskQueue;
+    running = worker.run();
+  });
+  afterEach(async () => {
+    worker?.shutdown();
+    await running;
+    await ctx.env?.teardown();
+  });
+  return ctx;
+}
