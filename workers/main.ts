@@ -1,6 +1,8 @@
 /** Worker process entry point: `node dist/workers/main.js` (npm start runs it for you). */
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import pino from 'pino';
+import { createIngestActivities } from '../activities/ingest';
 import { pgStore } from '../activities/pg-store';
 import { createPool, migrate } from '../db/pool';
 import { loadConfig } from '../runtime/config';
@@ -15,11 +17,17 @@ async function main() {
   await migrate(cfg.DATABASE_URL, logger);
   const pool = createPool(cfg.DATABASE_URL);
   const connection = await NativeConnection.connect(connectionOptions(cfg, cfg.TEMPORAL_ADDRESS));
-  const worker = await createWorker({ connection, namespace: cfg.TEMPORAL_NAMESPACE, taskQueue: cfg.TASK_QUEUE, store: pgStore(pool), logger });
+  // File ingestion signals ballot workflows, so its activities hold a client of their own.
+  const client = new Client({ connection: await Connection.connect(connectionOptions(cfg, cfg.TEMPORAL_ADDRESS)), namespace: cfg.TEMPORAL_NAMESPACE });
+  const worker = await createWorker({
+    connection, namespace: cfg.TEMPORAL_NAMESPACE, taskQueue: cfg.TASK_QUEUE, store: pgStore(pool), logger,
+    extraActivities: createIngestActivities({ pool, client, taskQueue: cfg.TASK_QUEUE, logger }),
+  });
   logger.info({ taskQueue: cfg.TASK_QUEUE, namespace: cfg.TEMPORAL_NAMESPACE }, 'worker running');
   // Worker.run() shuts down gracefully on SIGINT/SIGTERM (the SDK installs the handlers).
   await worker.run();
   await connection.close();
+  await client.connection.close();
   await pool.end();
   logger.info('worker stopped');
 }

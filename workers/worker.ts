@@ -24,12 +24,14 @@ export async function createWorker(o: {
   taskQueue: string;
   store: ActivityStore;
   logger: Logger;
+  /** More activities on the same queue, e.g. file ingestion (it needs a Temporal client and the pool). */
+  extraActivities?: Record<string, (...args: never[]) => Promise<unknown>>;
 }): Promise<Worker> {
   return Worker.create({
     connection: o.connection,
     namespace: o.namespace,
     taskQueue: o.taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: createActivities({ store: o.store, logger: o.logger }),
+    activities: { ...createActivities({ store: o.store, logger: o.logger }), ...o.extraActivities },
   });
 }

@@ -1,0 +1,94 @@
+/**
+ * The file ingestion activity: reads a stored file in batches, records rejects and progress in Postgres, and
+ * tells each ballot what it learned with signalWithStart (so the ballot exists whichever file comes first).
+ *
+ * Crash-safe: it heartbeats the last line done, and the counters advance only past that line, so a retry
+ * after a killed worker resumes where it stopped; facts are keyed by file and line, so a batch sent twice
+ * teaches each ballot once.
+ */
+import fs from 'node:fs';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Pool } from 'pg';
+import type { Logger } from 'pino';
+import { finishFile, getFile, recordBatch, type FileRow } from '../db/files';
+import { getElection } from '../db/elections';
+import { ballotCalendar, BallotSettingsSchema, type BallotFact } from '../domain/ballot';
+import { factsForRow } from '../ingest/facts';
+import { FileFormatError, parseFile } from '../ingest/parse';
+import { FileTypeSchema } from '../ingest/schemas';
+import { factsReported } from '../workflows/ballot/messages';
+import type { ballotWorkflow } from '../workflows/ballot/workflow';
+
+export interface IngestSummary { fileId: string; status: string; linesDone: number; accepted: number; rejected: number; signalled: number }
+
+const summary = (f: FileRow): IngestSummary => ({ fileId: f.id, status: f.status, linesDone: f.linesDone, accepted: f.accepted, rejected: f.rejected, signalled: f.signalled });
+
+export function createIngestActivities(deps: { pool: Pool; client: Client; taskQueue: string; logger: Logger; batchSize?: number; concurrency?: number }) {
+  const { pool, client, taskQueue, logger } = deps;
+  const concurrency = deps.concurrency ?? 32;
+  return {
+    async ingestFile(fileId: string): Promise<IngestSummary> {
+      const f = await getFile(pool, fileId);
+      if (!f) throw ApplicationFailure.nonRetryable(`no file ${fileId}`, 'not-found');
+      if (f.status === 'done' || f.status === 'failed') return summary(f);
+      const election = await getElection(pool, f.electionId);
+      if (!election) throw ApplicationFailure.nonRetryable(`no election ${f.electionId}`, 'not-found');
+      const type = FileTypeSchema.parse(f.type);
+      const calendar = ballotCalendar(election.electionDate);
+      const settings = BallotSettingsSchema.parse({});
+      const ctx = Context.current();
+      const heartbeat = (ctx.info.heartbeatDetails as { linesDone?: number } | undefined)?.linesDone ?? 0;
+      const resumeFrom = Math.max(f.linesDone, heartbeat);
+      const receivedAtMs = Date.now();
+      try {
+        for await (const batch of parseFile(type, fs.createReadStream(f.path), { fileName: f.fileName, batchSize: deps.batchSize ?? 1000 })) {
+          if (batch.linesRead <= resumeFrom) { ctx.heartbeat({ linesDone: resumeFrom }); continue; }
+          const rows = batch.rows.filter((r) => r.line > resumeFrom);
+          const rejects = batch.rejects.filter((r) => r.line > resumeFrom);
+          const byBallot = new Map<string, BallotFact[]>();
+          for (const r of rows) {
+            for (const { ballotId, fact } of factsForRow(type, r.value, { electionId: f.electionId, fileId, line: r.line, receivedAtMs })) {
+              byBallot.set(ballotId, [...(byBallot.get(ballotId) ?? []), fact]);
+            }
+          }
+          const work = [...byBallot];
+          let signalled = 0;
+          for (let i = 0; i < work.length; i += concurrency) {
+            const results = await Promise.all(work.slice(i, i + concurrency).map(([ballotId, facts]) => signalBallot(ballotId, facts, f.electionId, calendar, settings)));
+            signalled += results.filter(Boolean).length;
+          }
+          await recordBatch(pool, fileId, { linesDone: batch.linesRead, accepted: rows.length, rejectedRows: new Set(rejects.map((r) => r.line)).size, signalled, rejects });
+          ctx.heartbeat({ linesDone: batch.linesRead });
+        }
+      } catch (e) {
+        if (e instanceof FileFormatError) {
+          await finishFile(pool, fileId, 'failed', e.message);
+          throw ApplicationFailure.nonRetryable(e.message, 'file-format');
+        }
+        throw e;
+      }
+      await finishFile(pool, fileId, 'done');
+      const done = (await getFile(pool, fileId))!;
+      logger.info({ fileId, accepted: done.accepted, rejected: done.rejected, signalled: done.signalled }, 'file ingested');
+      return summary(done);
+    },
+  };
+
+  /** Returns false when the ballot has already finished: a fact for a closed ballot is reported, not re-run. */
+  async function signalBallot(ballotId: string, facts: BallotFact[], electionId: string, calendar: ReturnType<typeof ballotCalendar>, settings: ReturnType<typeof BallotSettingsSchema.parse>): Promise<boolean> {
+    try {
+      await client.workflow.signalWithStart<typeof ballotWorkflow, [{ facts: BallotFact[] }]>('ballotWorkflow', {
+        workflowId: ballotId, taskQueue, workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        args: [{ ballotId, electionId, calendar, settings }], signal: factsReported, signalArgs: [{ facts }],
+      });
+      return true;
+    } catch (e) {
+      if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
+      logger.warn({ ballotId, facts: facts.length }, 'facts for a ballot that has already finished were not applied');
+      return false;
+    }
+  }
+}
+
+export type IngestActivities = ReturnType<typeof createIngestActivities>;
