@@ -7,11 +7,12 @@ import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
 import { contractRoutes } from './routes/contracts';
 import { electionRoutes } from './routes/elections';
+import { fileRoutes } from './routes/files';
 import { openApiDocument } from './openapi';
 import { errorMiddleware, HttpProblem, sendProblem } from './problem';
 import { mount, type Deps, type Route } from './route';
 
-export const routes: Route[] = [...contractRoutes, ...electionRoutes];
+export const routes: Route[] = [...contractRoutes, ...electionRoutes, ...fileRoutes];
 
 export function createApp(deps: Deps & { corsOrigins?: string[] }): Express {
   const app = express();

@@ -17,7 +17,7 @@ import { HttpProblem, sendProblem, toProblem, validationProblem } from './proble
 export interface Deps {
   pool: Pool;
   client: Client;
-  cfg: Pick<Config, 'TASK_QUEUE'> & { searchAttributes: boolean; maxHistoryEvents?: number };
+  cfg: Pick<Config, 'TASK_QUEUE'> & { searchAttributes: boolean; maxHistoryEvents?: number; uploadDir?: string; maxUploadBytes?: number };
   logger: Logger;
 }
 
@@ -32,6 +32,8 @@ export interface Ctx<P, Q, B> {
   /** A stable Temporal update id for a request retried with the same Idempotency-Key. */
   updateId?: string;
   accepts: (type: string) => boolean;
+  /** The raw request, for the routes that stream a body (file uploads); JSON routes use `body`. */
+  req: Request;
 }
 
 export type Reply =
@@ -102,7 +104,7 @@ export function mount(app: Express, routes: Route[], deps: Deps): void {
         }
         const updateId = idemKey ? createHash('sha256').update(`${r.operationId}:${idemKey}`).digest('hex').slice(0, 32) : undefined;
         reply = await r.handler({
-          params, query, body, deps, actor, requestId, accepts: (t) => req.accepts(['application/json', t]) === t,
+          params, query, body, deps, actor, requestId, req, accepts: (t) => req.accepts(['application/json', t]) === t,
           ...(updateId ? { updateId } : {}),
         });
         if (reserved && idemKey) await completeKey(deps.pool, `${r.operationId}:${idemKey}`, reply.status, 'json' in reply ? reply.json : null);

@@ -1,4 +1,5 @@
 /** API process entry point: `node dist/api/server.js` (npm start runs it for you). */
+import path from 'node:path';
 import pino from 'pino';
 import { createPool, migrate } from '../db/pool';
 import { loadConfig } from '../runtime/config';
@@ -16,7 +17,11 @@ async function main() {
   const app = createApp({
     pool, client, logger,
     corsOrigins: cfg.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
-    cfg: { TASK_QUEUE: cfg.TASK_QUEUE, searchAttributes: process.env.TEMPORAL_SEARCH_ATTRIBUTES !== 'false' },
+    cfg: {
+      TASK_QUEUE: cfg.TASK_QUEUE, searchAttributes: process.env.TEMPORAL_SEARCH_ATTRIBUTES !== 'false',
+      // The worker reads uploads from here: in production it must be storage both processes share.
+      uploadDir: path.join(cfg.BALLOTFLOW_DATA_DIR, 'uploads'),
+    },
   });
   const server = app.listen(cfg.PORT, () => logger.info({ port: cfg.PORT }, `API listening on http://127.0.0.1:${cfg.PORT} (docs at /api/docs)`));
   const stop = () => {

@@ -20,8 +20,35 @@ export async function recordBallotEvents(pool: Pool, electionId: string, ballotI
 export async function listBallotEvents(pool: Pool, ballotId: string): Promise<{ eventId: string; type: string; status: string | null; reasonCodes: string[]; at: Date; detail: unknown }[]> {
   const r = await pool.query(
     `SELECT event_id AS "eventId", type, status, reason_codes AS "reasonCodes", at, detail
-     FROM ballot_events WHERE ballot_id = $1 ORDER BY at, (split_part(event_id, '#', 2))::int`,
+     FROM ballot_events WHERE ballot_id = $1 ORDER BY (split_part(event_id, '#', 2))::int`,
     [ballotId],
+  );
+  return r.rows;
+}
+
+/** Each ballot's current status: its last status event in the order the ballot applied them (the event sequence), not by `at`, which is the business date of the fact. */
+const LATEST = `SELECT DISTINCT ON (ballot_id) ballot_id, status, reason_codes, at FROM ballot_events
+  WHERE election_id = $1 AND type = 'status-changed' ORDER BY ballot_id, (split_part(event_id, '#', 2))::int DESC`;
+
+/** Ballots by their current status (the latest status event of each), and by the reasons they carry. */
+export async function ballotStats(pool: Pool, electionId: string): Promise<{ total: number; byStatus: Record<string, number>; byReason: Record<string, number> }> {
+  const statuses = await pool.query<{ status: string; n: number }>(`SELECT status, count(*)::int AS n FROM (${LATEST}) l GROUP BY status ORDER BY status`, [electionId]);
+  const reasons = await pool.query<{ reason: string; n: number }>(
+    `SELECT reason, count(*)::int AS n FROM (${LATEST}) l, unnest(l.reason_codes) AS reason GROUP BY reason ORDER BY reason`, [electionId]);
+  return {
+    total: statuses.rows.reduce((t, x) => t + x.n, 0),
+    byStatus: Object.fromEntries(statuses.rows.map((x) => [x.status, x.n])),
+    byReason: Object.fromEntries(reasons.rows.map((x) => [x.reason, x.n])),
+  };
+}
+
+/** A page of ballots by current status and reason, in ballot id order (keyset paging). */
+export async function listBallots(pool: Pool, electionId: string, f: { status?: string; reason?: string; after?: string; limit: number }): Promise<{ ballotId: string; status: string; reasonCodes: string[]; at: Date }[]> {
+  const r = await pool.query(
+    `SELECT ballot_id AS "ballotId", status, reason_codes AS "reasonCodes", at FROM (${LATEST}) l
+     WHERE ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR $3 = ANY(reason_codes)) AND ($4::text IS NULL OR ballot_id > $4)
+     ORDER BY ballot_id LIMIT $5`,
+    [electionId, f.status ?? null, f.reason ?? null, f.after ?? null, f.limit],
   );
   return r.rows;
 }

@@ -35,7 +35,7 @@ test('a ballot travels issued, mailed, in the mail, delivered, returned, receive
   applyFact(s, fact('inbound-scan', t('2028-10-20'), { scannedAt: t('2028-10-20', 3) }));
   applyFact(s, fact('county-status', t('2028-10-22'), { status: 'received', receiptDate: '2028-10-22', postmarkDate: '2028-10-19', statusDate: '2028-10-22', reasonCodes: [] }));
   applyFact(s, fact('county-status', t('2028-11-08'), { status: 'accepted', statusDate: '2028-11-08', reasonCodes: [] }));
-  expect(s.outbox.map((e) => e.status)).toEqual(['mailed', 'in-mail-stream', 'delivered', 'returned', 'received', 'accepted']);
+  expect(s.outbox.map((e) => e.status)).toEqual(['issued', 'mailed', 'in-mail-stream', 'delivered', 'returned', 'received', 'accepted']);
   expect(s.status).toBe('accepted');
   expect(pendingAlerts(s)).toEqual([]);
 });

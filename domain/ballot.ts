@@ -185,6 +185,10 @@ export function applyFact(s: BallotState, f: BallotFact): boolean {
     default: { const never: never = f; throw new Error(`unknown fact ${String(never)}`); }
   }
   const next = deriveStatus(s);
+  // Issuance is recorded once, so every ballot has at least one event (counts by status include it).
+  if (f.type === 'issued' && next.status === 'issued' && s.eventCount === 0 && s.outbox.length === 0) {
+    s.outbox.push({ type: 'status-changed', atMs: f.at, status: 'issued', reasonCodes: [], detail: { from: null, fact: 'issued' } });
+  }
   if (next.status !== s.status || next.reasonCodes.join('|') !== s.reasonCodes.join('|')) {
     const from = s.status;
     s.status = next.status;

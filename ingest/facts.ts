@@ -3,14 +3,13 @@
  * so a file processed twice (a crash mid-file, a retried batch) teaches every ballot each fact once.
  */
 import { ballotIdOf, type BallotFact } from '../domain/ballot';
+import { pacificTime } from '../domain/time';
 import type { CountyReturnRow, FileType, StateExtractRow, VendorManifestRow } from './schemas';
 
 export interface BallotFactFor { ballotId: string; fact: BallotFact }
 
-/** Instants for facts that carry only a date: noon Pacific is never ambiguous at a daylight-saving change. */
-function noonOf(date: string): number {
-  return Date.parse(`${date}T12:00:00-08:00`);
-}
+/** Facts carry their business date (issued, mailed, status date) at noon Pacific: never ambiguous at a DST change. */
+const noonOf = (date: string): number => pacificTime(date, 12);
 
 export function factsForRow(type: FileType, row: unknown, ctx: { electionId: string; fileId: string; line: number; receivedAtMs: number }): BallotFactFor[] {
   const key = `${ctx.fileId}:${ctx.line}`;
@@ -19,6 +18,7 @@ export function factsForRow(type: FileType, row: unknown, ctx: { electionId: str
     case 'state-extract': {
       const r = row as StateExtractRow;
       const id = ballotIdOf(ctx.electionId, r.voterId, r.issueNumber);
+      const at = noonOf(r.issueDate);
       const out: BallotFactFor[] = [{ ballotId: id, fact: { type: 'issued', key, at, issueDate: r.issueDate, ballotType: r.ballotType, uocava: r.ballotType === 'UOCAVA' } }];
       // A reissued ballot (issue n+1) supersedes issue n: that ballot's workflow ends as superseded.
       if (r.issueNumber > 1) {
@@ -28,14 +28,14 @@ export function factsForRow(type: FileType, row: unknown, ctx: { electionId: str
     }
     case 'vendor-manifest': {
       const r = row as VendorManifestRow;
-      return [{ ballotId: ballotIdOf(ctx.electionId, r.voterId, r.issueNumber), fact: { type: 'mailed', key, at, mailedDate: r.mailedDate, outboundImb: r.outboundImb.digits, returnImb: r.returnImb.digits } }];
+      return [{ ballotId: ballotIdOf(ctx.electionId, r.voterId, r.issueNumber), fact: { type: 'mailed', key, at: noonOf(r.mailedDate), mailedDate: r.mailedDate, outboundImb: r.outboundImb.digits, returnImb: r.returnImb.digits } }];
     }
     case 'county-returns': {
       const r = row as CountyReturnRow;
       const ballotId = ballotIdOf(ctx.electionId, r.voterId, r.issueNumber);
       const statusDate = r.statusDate ?? r.receiptDate ?? new Date(at).toISOString().slice(0, 10);
       const dates = { ...(r.receiptDate ? { receiptDate: r.receiptDate } : {}), ...(r.postmarkDate ? { postmarkDate: r.postmarkDate } : {}) };
-      if (r.status === 'undeliverable') return [{ ballotId, fact: { type: 'county-undeliverable', key, at, date: statusDate, reasonCodes: r.reasonCodes.length ? r.reasonCodes : ['undeliverable'] } }];
+      if (r.status === 'undeliverable') return [{ ballotId, fact: { type: 'county-undeliverable', key, at: noonOf(statusDate), date: statusDate, reasonCodes: r.reasonCodes.length ? r.reasonCodes : ['undeliverable'] } }];
       if (r.status === 'not-returned' || r.status === 'cancelled') return [];
       // The cure status refines "not accepted": a notice sent means the voter can still fix it.
       const status = r.cureStatus === 'cured' ? 'cured' : r.cureStatus === 'notice-sent' ? 'cure-pending' : r.status;

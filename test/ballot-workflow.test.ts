@@ -36,7 +36,7 @@ test('a ballot mailed and never scanned alerts the county after 3 days, then run
     { type: 'mailed', key: 'manifest-1:line-2', at: at(-29), mailedDate: addDays(E, -29), outboundImb: '00700900012345000417', returnImb: '00702900012345000417' },
   ]);
   await sleepUntil(server.env, at(-25)); // mailed E-29: the alert is due at the end of E-26
-  expect(events(ballotId).map((e) => e.type)).toEqual(['status-changed', 'alert:no-scan']);
+  expect(events(ballotId).map((e) => e.type)).toEqual(['status-changed', 'status-changed', 'alert:no-scan']);
   await send([
     { type: 'outbound-scan', key: 'scan:a', at: at(-25), milestone: 'delivered', scannedAt: at(-27, 7) },
     { type: 'inbound-scan', key: 'scan:b', at: at(-20), scannedAt: at(-20, 4) },
@@ -46,8 +46,8 @@ test('a ballot mailed and never scanned alerts the county after 3 days, then run
   await send([{ type: 'county-status', key: 'returns-2:line-9', at: at(1), status: 'accepted', statusDate: addDays(E, 1), reasonCodes: [] }]);
   const final = await handle.result();
   expect(final.status).toBe('accepted');
-  expect(events(ballotId).map((e) => e.status ?? e.type)).toEqual(['mailed', 'mailed', 'delivered', 'returned', 'received', 'accepted']);
-  expect(events(ballotId).map((e) => e.eventId)).toEqual([1, 2, 3, 4, 5, 6].map((i) => `${ballotId}#${i}`));
+  expect(events(ballotId).map((e) => e.status ?? e.type)).toEqual(['issued', 'mailed', 'mailed', 'delivered', 'returned', 'received', 'accepted']);
+  expect(events(ballotId).map((e) => e.eventId)).toEqual([1, 2, 3, 4, 5, 6, 7].map((i) => `${ballotId}#${i}`));
   const history = await handle.fetchHistory();
   // A whole lifecycle, with five file batches and one alert, stays tiny next to the 10,240-event warning.
   expect(history.events!.length).toBeLessThan(80);

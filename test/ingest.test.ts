@@ -1,5 +1,5 @@
 /**
- * Files into ballots, through the real parts: Postgres, the time-skipping server, a worker running the
+ * Files into ballots, through the real parts: Postgres, the Temporal dev server, a worker running the
  * ingestion activity, and ballot workflows started by signalWithStart.
  */
 import { createHash } from 'node:crypto';
@@ -17,10 +17,13 @@ import { ElectionRequestSchema } from '../domain/election';
 import { getBallot } from '../workflows/ballot/messages';
 import type { fileIngestionWorkflow } from '../workflows/ingest/workflow';
 import { createTestDb, type TestDb } from './helpers/db';
-import { silentLogger, timeSkippingEnv } from './helpers/temporal';
+import { devServerEnv, silentLogger } from './helpers/temporal';
 import { createWorker } from '../workers/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
+import os from 'node:os';
+import request from 'supertest';
+import { createApp } from '../api/app';
 
 const fixtures = path.join(__dirname, 'fixtures', 'ingest');
 const electionId = 'election:fresno:2026-06-02';
@@ -31,7 +34,9 @@ let running: Promise<void>;
 const taskQueue = 'ingest-test';
 
 beforeAll(async () => {
-  [env, db] = await Promise.all([timeSkippingEnv(), createTestDb()]);
+  // Real time on the dev server: ingestion waits on nothing, and a time-skipping server would fast-forward
+  // idle ballot workflows to their end while the test awaits a file.
+  [env, db] = await Promise.all([devServerEnv(), createTestDb()]);
   const terms = ContractTermsSchema.parse({ county: 'fresno', number: 'I-1', vendor: 'IVS', effectiveDate: '2025-07-01', termEnd: '2028-06-30', fiscalPeriods: [{ start: '2025-07-01', end: '2028-06-30', cap: 1_000_000 }], totalCap: 1_000_000 });
   await insertContract(db.pool, { ...terms, id: contractIdOf('fresno', 'I-1') });
   await insertElection(db.pool, { id: electionId, countywide: true, request: ElectionRequestSchema.parse({ county: 'fresno', electionDate: '2026-06-02', type: 'statewide-primary', contractId: 'contract:fresno:I-1' }) });
@@ -97,4 +102,57 @@ test('a file that is not its type fails at once with the reason, and is not retr
   const row = await db.pool.query(`SELECT status, error FROM ingest_files WHERE file_name = 'state-extract-missing-columns.csv'`);
   expect(row.rows[0].status).toBe('failed');
   expect(row.rows[0].error).toMatch(/column/i);
+});
+
+describe('through the API', () => {
+  const json = (r: request.Response) => r.body as Record<string, any>;
+  async function settled(app: ReturnType<typeof createApp>, url: string) {
+    for (let i = 0; i < 100; i++) {
+      const f = json(await request(app).get(url));
+      if (f.status === 'done' || f.status === 'failed') return f;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`${url} did not finish`);
+  }
+
+  test('a county uploads returns; progress, rejects, the ballot timeline and counts by status answer', async () => {
+    const uploadDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bf-uploads-'));
+    const app = createApp({ pool: db.pool, client: env.client, logger: silentLogger, cfg: { TASK_QUEUE: taskQueue, searchAttributes: false, uploadDir } });
+    const body = fs.readFileSync(path.join(fixtures, 'county-returns.csv'));
+    const up = await request(app).post(`/api/elections/${electionId}/files?type=county-returns&name=returns-0602.csv`).set('Content-Type', 'text/csv').send(body);
+    expect(up.status).toBe(202);
+    const url = up.headers.location as string;
+    const done = await settled(app, url);
+    expect(done).toMatchObject({ status: 'done', fileName: 'returns-0602.csv', rejected: 0 });
+    expect(done.path).toBeUndefined();
+    const again = await request(app).post(`/api/elections/${electionId}/files?type=county-returns`).set('Content-Type', 'text/csv').send(body);
+    expect(again.status).toBe(200);
+    // By hand, from the fixtures: 456 issue 1 was superseded by issue 2 (mailed); 457 received; 458 accepted;
+    // 459 mailed; 460 only issued (its manifest row was rejected); 461 had a cure notice sent, but this
+    // election's cure deadline (5 p.m. 2026-06-30) has passed, so it is not counted, not cured; 462 in review
+    // and 463 undeliverable (known only from the county file).
+    // A file is done when every ballot has its signal; the ballots apply it and write their events just after.
+    let stats: Record<string, any> = {};
+    for (let i = 0; i < 100; i++) {
+      stats = json(await request(app).get(`/api/elections/${electionId}/stats`));
+      if (stats.byStatus?.['not-accepted'] && stats.byStatus?.accepted && stats.byStatus?.received) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(stats).toMatchObject({
+      total: 9,
+      byStatus: { issued: 1, mailed: 2, superseded: 1, received: 1, accepted: 1, 'not-accepted': 1, 'in-review': 1, undeliverable: 1 },
+      byReason: { 'signature-mismatch': 2, 'no-postmark': 1, 'not-cured': 1, undeliverable: 1, 'registration-cancelled': 1 },
+    });
+    const page = json(await request(app).get(`/api/elections/${electionId}/ballots?limit=2`));
+    expect(page.ballots).toHaveLength(2);
+    const next = json(await request(app).get(`/api/elections/${electionId}/ballots?limit=2&after=${encodeURIComponent(page.next)}`));
+    expect(next.ballots[0].ballotId > page.ballots[1].ballotId).toBe(true);
+    const ballot = json(await request(app).get(`/api/ballots/${encodeURIComponent(ballotIdOf(electionId, 'OOF123457', 1))}`));
+    expect(ballot.timeline.map((e: { type: string }) => e.type)).toContain('status-changed');
+    const empty = await request(app).post(`/api/elections/${electionId}/files?type=county-returns`).set('Content-Type', 'text/csv').send('');
+    expect(empty.status).toBe(422);
+    const badType = await request(app).post(`/api/elections/${electionId}/files?type=ballots`).set('Content-Type', 'text/csv').send(body);
+    expect(json(badType).errors[0].field).toBe('query.type');
+    fs.rmSync(uploadDir, { recursive: true, force: true });
+  });
 });

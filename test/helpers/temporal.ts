@@ -11,7 +11,7 @@ import { contractIdOf } from '../../domain/ids';
 import { addDays, pacificDate, pacificTime } from '../../domain/time';
 import type { WorkflowHandle } from '@temporalio/client';
 import * as em from '../../workflows/election/messages';
-import { startContractWorkflow, startElectionWorkflow, testServerLauncher } from '../../runtime/temporal';
+import { findTemporalCli, startContractWorkflow, startElectionWorkflow, testServerLauncher } from '../../runtime/temporal';
 import { createWorker } from '../../workers/worker';
 
 let runtimeInstalled = false;
@@ -114,4 +114,10 @@ export function serverPerTest(): ServerPerTest {
     await ctx.env?.teardown();
   });
   return ctx;
+}
+
+/** The Temporal CLI dev server in real time (no skipping), for work like file ingestion that waits on nothing. */
+export async function devServerEnv(): Promise<TestWorkflowEnvironment> {
+  quietRuntime();
+  return TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: findTemporalCli() } } });
 }
