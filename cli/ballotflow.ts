@@ -2,6 +2,7 @@
 /** The `ballotflow` command. */
 import { Command } from 'commander';
 import { registerCalendar } from './calendar';
+import { registerIngest } from './ingest';
 import { registerStart } from './start';
 
 const program = new Command('ballotflow')
@@ -9,5 +10,6 @@ const program = new Command('ballotflow')
   .showHelpAfterError();
 registerCalendar(program);
 registerStart(program);
+registerIngest(program);
 try { require('./simulate').registerSimulate(program); } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw e; }
 program.parseAsync(process.argv).catch((e) => { console.error(e instanceof Error ? e.message : e); process.exit(1); });

@@ -24,6 +24,7 @@ import type { Worker } from '@temporalio/worker';
 import os from 'node:os';
 import request from 'supertest';
 import { createApp } from '../api/app';
+import { ingest as ingestCli } from '../cli/ingest';
 
 const fixtures = path.join(__dirname, 'fixtures', 'ingest');
 const electionId = 'election:fresno:2026-06-02';
@@ -154,5 +155,24 @@ describe('through the API', () => {
     const badType = await request(app).post(`/api/elections/${electionId}/files?type=ballots`).set('Content-Type', 'text/csv').send(body);
     expect(json(badType).errors[0].field).toBe('query.type');
     fs.rmSync(uploadDir, { recursive: true, force: true });
+  });
+
+  test('ballotflow ingest sends a file, follows it to the end and prints the rejects with line and field', async () => {
+    const uploadDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bf-uploads-'));
+    const app = createApp({ pool: db.pool, client: env.client, logger: silentLogger, cfg: { TASK_QUEUE: taskQueue, searchAttributes: false, uploadDir } });
+    const server = app.listen(0);
+    const port = (server.address() as { port: number }).port;
+    let printed = '';
+    const out = { write: (s: string) => { printed += s; return true; } } as unknown as NodeJS.WritableStream;
+    try {
+      const f = await ingestCli({ api: `http://127.0.0.1:${port}`, election: electionId, type: 'county-returns', file: path.join(fixtures, 'county-returns-bad.csv'), out, progress: false });
+      expect(f.status).toBe('done');
+      expect(f.rejected).toBeGreaterThan(0);
+      expect(printed).toMatch(/: done\. \d+ lines \(\d+ bytes\): \d+ rows accepted, [1-9]\d* rejected/);
+      expect(printed).toMatch(/reject line \d+, [a-z_]+: /);
+    } finally {
+      server.close();
+      fs.rmSync(uploadDir, { recursive: true, force: true });
+    }
   });
 });
