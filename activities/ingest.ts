@@ -13,10 +13,12 @@ import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { finishFile, getFile, recordBatch, type FileRow } from '../db/files';
 import { getElection } from '../db/elections';
-import { ballotCalendar, BallotSettingsSchema, type BallotFact } from '../domain/ballot';
+import { ballotCalendar, ballotIdOf, BallotSettingsSchema, type BallotFact } from '../domain/ballot';
+import { findPieces, markApplied, pendingUnmatched, queueUnmatched, recordMilestones, recordPieces, unseenMilestones, type Piece, type ScanRecord } from '../db/pieces';
+import { outboundMilestone, scanInstant, type OutboundMilestone } from '../domain/scans';
 import { factsForRow } from '../ingest/facts';
 import { FileFormatError, parseFile } from '../ingest/parse';
-import { FileTypeSchema } from '../ingest/schemas';
+import { FileTypeSchema, type UspsScanRow, type VendorManifestRow } from '../ingest/schemas';
 import { factsReported } from '../workflows/ballot/messages';
 import type { ballotWorkflow } from '../workflows/ballot/workflow';
 
@@ -47,17 +49,21 @@ export function createIngestActivities(deps: { pool: Pool; client: Client; taskQ
           const rows = batch.rows.filter((r) => r.line > resumeFrom);
           const rejects = batch.rejects.filter((r) => r.line > resumeFrom);
           const byBallot = new Map<string, BallotFact[]>();
+          const add = (ballotId: string, fact: BallotFact) => byBallot.set(ballotId, [...(byBallot.get(ballotId) ?? []), fact]);
           for (const r of rows) {
-            for (const { ballotId, fact } of factsForRow(type, r.value, { electionId: f.electionId, fileId, line: r.line, receivedAtMs })) {
-              byBallot.set(ballotId, [...(byBallot.get(ballotId) ?? []), fact]);
-            }
+            for (const { ballotId, fact } of factsForRow(type, r.value, { electionId: f.electionId, fileId, line: r.line, receivedAtMs })) add(ballotId, fact);
           }
+          // Written only after the ballots were told, so a crash in between re-tells rather than forgets.
+          const afterSignals: (() => Promise<void>)[] = [];
+          if (type === 'vendor-manifest') afterSignals.push(...(await manifestPieces(f.electionId, rows.map((r) => r.value as VendorManifestRow), add)));
+          if (type === 'usps-scans' || type === 'usps-scans-jsonl') afterSignals.push(...(await scanFacts(fileId, rows.map((r) => ({ line: r.line, row: r.value as UspsScanRow })), add)));
           const work = [...byBallot];
           let signalled = 0;
           for (let i = 0; i < work.length; i += concurrency) {
             const results = await Promise.all(work.slice(i, i + concurrency).map(([ballotId, facts]) => signalBallot(ballotId, facts, f.electionId, calendar, settings)));
             signalled += results.filter(Boolean).length;
           }
+          for (const step of afterSignals) await step();
           await recordBatch(pool, fileId, { linesDone: batch.linesRead, accepted: rows.length, rejectedRows: new Set(rejects.map((r) => r.line)).size, signalled, rejects });
           ctx.heartbeat({ linesDone: batch.linesRead });
         }
@@ -75,6 +81,30 @@ export function createIngestActivities(deps: { pool: Pool; client: Client; taskQ
     },
   };
 
+  /** A manifest names each ballot's two pieces; scans that came before it are applied now. */
+  async function manifestPieces(electionId: string, rows: VendorManifestRow[], add: (ballotId: string, fact: BallotFact) => void) {
+    const pieces: Piece[] = rows.flatMap((r) => {
+      const ballotId = ballotIdOf(electionId, r.voterId, r.issueNumber);
+      return [{ trackingCode: r.outboundImb.trackingCode, ballotId, direction: 'outbound' as const }, { trackingCode: r.returnImb.trackingCode, ballotId, direction: 'return' as const }];
+    });
+    await recordPieces(pool, electionId, pieces);
+    const pending = await pendingUnmatched(pool, pieces.map((p) => p.trackingCode));
+    const byCode = new Map(pieces.map((p) => [p.trackingCode, p]));
+    const fresh = await unseenMilestones(pool, pending.map((u) => withDirection(u.scan, byCode.get(u.scan.trackingCode)!)));
+    for (const scan of fresh) add(byCode.get(scan.trackingCode)!.ballotId, scanFact(scan));
+    return [() => recordMilestones(pool, fresh), () => markApplied(pool, pending)];
+  }
+
+  /** Scans map to their ballot by IMb; only a milestone the piece had not reached is told; unknown pieces wait. */
+  async function scanFacts(fileId: string, rows: { line: number; row: UspsScanRow }[], add: (ballotId: string, fact: BallotFact) => void) {
+    const recs = rows.map(({ line, row }) => ({ line, scan: { trackingCode: row.imb.trackingCode, milestone: outboundMilestone(row), scannedAtMs: scanInstant(row.scannedAt), ...(row.predictedDeliveryDate ? { predictedDeliveryDate: row.predictedDeliveryDate } : {}) } as ScanRecord }));
+    const pieces = await findPieces(pool, [...new Set(recs.map((r) => r.scan.trackingCode))]);
+    await queueUnmatched(pool, fileId, recs.filter((r) => !pieces.has(r.scan.trackingCode)));
+    const fresh = await unseenMilestones(pool, recs.filter((r) => pieces.has(r.scan.trackingCode)).map((r) => withDirection(r.scan, pieces.get(r.scan.trackingCode)!)));
+    for (const scan of fresh) add(pieces.get(scan.trackingCode)!.ballotId, scanFact(scan));
+    return [() => recordMilestones(pool, fresh)];
+  }
+
   /** Returns false when the ballot has already finished: a fact for a closed ballot is reported, not re-run. */
   async function signalBallot(ballotId: string, facts: BallotFact[], electionId: string, calendar: ReturnType<typeof ballotCalendar>, settings: ReturnType<typeof BallotSettingsSchema.parse>): Promise<boolean> {
     try {
@@ -89,6 +119,17 @@ export function createIngestActivities(deps: { pool: Pool; client: Client; taskQ
       return false;
     }
   }
+}
+
+/** A return envelope's scans all mean one thing: the voter mailed it back. */
+function withDirection(scan: ScanRecord, piece: Piece): ScanRecord {
+  return piece.direction === 'return' ? { ...scan, milestone: 'inbound' } : scan;
+}
+
+function scanFact(scan: ScanRecord): BallotFact {
+  const key = `scan:${scan.trackingCode}:${scan.milestone}`;
+  if (scan.milestone === 'inbound') return { type: 'inbound-scan', key, at: scan.scannedAtMs, scannedAt: scan.scannedAtMs };
+  return { type: 'outbound-scan', key, at: scan.scannedAtMs, milestone: scan.milestone as OutboundMilestone, scannedAt: scan.scannedAtMs, ...(scan.predictedDeliveryDate ? { predictedDeliveryDate: scan.predictedDeliveryDate } : {}) };
 }
 
 export type IngestActivities = ReturnType<typeof createIngestActivities>;

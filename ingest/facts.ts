@@ -43,7 +43,7 @@ export function factsForRow(type: FileType, row: unknown, ctx: { electionId: str
     }
     case 'usps-scans':
     case 'usps-scans-jsonl':
-      // Scans need the manifest's IMb-to-ballot map and the collapse to milestones: not part of this mapping yet.
+      // Scans are matched to ballots through the manifest's pieces, by the ingestion activity (it reads the map).
       return [];
     default: {
       const never: never = type;

@@ -55,7 +55,7 @@ afterAll(async () => {
 });
 
 async function ingest(fixture: string, type: string) {
-  const p = path.join(fixtures, fixture);
+  const p = path.isAbsolute(fixture) ? fixture : path.join(fixtures, fixture);
   const bytes = fs.readFileSync(p);
   const checksum = createHash('sha256').update(bytes).digest('hex');
   const { file, created } = await registerFile(db.pool, { electionId, type, fileName: fixture, path: p, checksum, bytes: bytes.length });
@@ -105,6 +105,34 @@ test('a file that is not its type fails at once with the reason, and is not retr
   expect(row.rows[0].error).toMatch(/column/i);
 });
 
+test('scans for a piece no manifest names yet wait, collapse to milestones, and apply when the manifest arrives', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bf-scans-'));
+  const head = 'imb,scan_datetime,operation_code,handling_event_type,mail_phase,facility_name,facility_city,facility_state,facility_zip,machine_name,predicted_delivery_date';
+  const out = '0070031415900000017093722', ret = '0070831415900000017093721';
+  const write = (name: string, text: string) => { fs.writeFileSync(path.join(dir, name), text); return path.join(dir, name); };
+  const scans1 = await ingest(write('scans-1.csv', [head,
+    `${out},2026-05-04T19:42:10,919,L,Phase 1 - Origin Processing,FRESNO CA P&DC,FRESNO,CA,93706,DIOSS-012,2026-05-06`,
+    `${out},2026-05-04T19:42:10,919,L,Phase 1 - Origin Processing,FRESNO CA P&DC,FRESNO,CA,93706,DIOSS-012,2026-05-06`,
+    `${out},2026-05-06T06:10:00,919,L,Phase 4c - Delivery Unit Processing,KERMAN CA,KERMAN,CA,93630,DBCS-3,2026-05-06`,
+  ].join('\n') + '\n'), 'usps-scans');
+  expect(scans1.summary).toMatchObject({ status: 'done', accepted: 3, rejected: 0 });
+  expect((await db.pool.query(`SELECT count(*)::int AS n FROM unmatched_scans WHERE applied_at IS NULL`)).rows[0].n).toBe(3);
+
+  const manifest = await ingest(write('manifest-late.csv', `voter_id,issue_number,outbound_imb,return_imb,mailed_date\nOOF123470,1,${out},${ret},2026-05-04\n`), 'vendor-manifest');
+  expect(manifest.summary).toMatchObject({ status: 'done', accepted: 1 });
+  expect((await db.pool.query(`SELECT count(*)::int AS n FROM unmatched_scans WHERE applied_at IS NULL`)).rows[0].n).toBe(0);
+  // Three scans, two milestones: the repeated origin scan collapsed.
+  expect((await db.pool.query(`SELECT milestone FROM scan_milestones WHERE tracking_code = $1 ORDER BY scanned_at`, ['00700314159000000170'])).rows.map((r) => r.milestone)).toEqual(['accepted', 'delivered']);
+  const ballot = env.client.workflow.getHandle(ballotIdOf(electionId, 'OOF123470', 1));
+  for (let i = 0; i < 50 && (await ballot.query(getBallot)).status !== 'delivered'; i++) await new Promise((r) => setTimeout(r, 100));
+  expect((await ballot.query(getBallot)).status).toBe('delivered');
+
+  await ingest(write('scans-2.csv', [head, `${ret},2026-05-12T21:05:00,919,L,Phase 1 - Origin Processing,FRESNO CA P&DC,FRESNO,CA,93706,DIOSS-012,`].join('\n') + '\n'), 'usps-scans');
+  for (let i = 0; i < 50 && (await ballot.query(getBallot)).status !== 'returned'; i++) await new Promise((r) => setTimeout(r, 100));
+  expect((await ballot.query(getBallot)).status).toBe('returned');
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
 describe('through the API', () => {
   const json = (r: request.Response) => r.body as Record<string, any>;
   async function settled(app: ReturnType<typeof createApp>, url: string) {
@@ -131,7 +159,7 @@ describe('through the API', () => {
     // By hand, from the fixtures: 456 issue 1 was superseded by issue 2 (mailed); 457 received; 458 accepted;
     // 459 mailed; 460 only issued (its manifest row was rejected); 461 had a cure notice sent, but this
     // election's cure deadline (5 p.m. 2026-06-30) has passed, so it is not counted, not cured; 462 in review
-    // and 463 undeliverable (known only from the county file).
+    // and 463 undeliverable (known only from the county file); 470 returned (the scan test before).
     // A file is done when every ballot has its signal; the ballots apply it and write their events just after.
     let stats: Record<string, any> = {};
     for (let i = 0; i < 100; i++) {
@@ -140,8 +168,8 @@ describe('through the API', () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(stats).toMatchObject({
-      total: 9,
-      byStatus: { issued: 1, mailed: 2, superseded: 1, received: 1, accepted: 1, 'not-accepted': 1, 'in-review': 1, undeliverable: 1 },
+      total: 10,
+      byStatus: { issued: 1, mailed: 2, superseded: 1, received: 1, accepted: 1, 'not-accepted': 1, 'in-review': 1, undeliverable: 1, returned: 1 },
       byReason: { 'signature-mismatch': 2, 'no-postmark': 1, 'not-cured': 1, undeliverable: 1, 'registration-cancelled': 1 },
     });
     const page = json(await request(app).get(`/api/elections/${electionId}/ballots?limit=2`));

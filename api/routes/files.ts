@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { ballotStats, listBallotEvents, listBallots } from '../../db/ballots';
 import { getElection } from '../../db/elections';
 import { getFile, listRejects, registerFile } from '../../db/files';
+import { countUnmatched } from '../../db/pieces';
 import { BallotStatusSchema } from '../../domain/ballot';
 import { ElectionIdSchema } from '../../domain/ids';
 import { FileTypeSchema } from '../../ingest/schemas';
@@ -72,7 +73,9 @@ export const fileRoutes = [
       if (!f) throw notFound(`file ${params.id}`);
       const rejects = await listRejects(deps.pool, f.id);
       const { path: _path, ...rest } = f;
-      return { status: 200, json: { ...rest, rejects: rejects.slice(0, query.rejects), rejectsTotal: rejects.length } };
+      // Scans for pieces no manifest has named yet: kept, reported here, applied when the manifest arrives.
+      const unmatchedScans = await countUnmatched(deps.pool, [f.id]);
+      return { status: 200, json: { ...rest, unmatchedScans, rejects: rejects.slice(0, query.rejects), rejectsTotal: rejects.length } };
     },
   }),
   route({
