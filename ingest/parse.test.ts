@@ -393,6 +393,17 @@ describe('USPS piece scans', () => {
 });
 
 describe('county returns', () => {
+  it('rejects a reason code that is not on the state list, naming it and the known codes', async () => {
+    const text = 'voter_id,issue_number,receipt_date,postmark_date,status,reason_codes,cure_status,status_date\n' +
+      'OOF123461,1,2026-05-22,2026-05-20,not-accepted,signature-mismatch|ballot-eaten-by-dog,,2026-05-23\n' +
+      'OOF123462,1,2026-05-22,2026-05-20,not-accepted,no-signature,,2026-05-23\n';
+    const p = await parse('county-returns', Buffer.from(text));
+    expect(p.rows.map((r) => r.line)).toEqual([3]);
+    expect(p.rejects).toHaveLength(1);
+    expect(p.rejects[0]).toMatchObject({ line: 2, field: 'reason_codes' });
+    expect(p.rejects[0]!.reason).toMatch(/^unknown reason code "ballot-eaten-by-dog"; known codes: already-voted, no-signature/);
+  });
+
   it('reads receipt, postmark, status, reason codes (| or ;) and cure status', async () => {
     const { rows, rejects } = await parse('county-returns', 'county-returns.csv');
     expect(rejects).toEqual([]);

@@ -13,6 +13,7 @@
  */
 import { z } from 'zod';
 import { parseImb, type Imb } from '../domain/imb';
+import { ReasonCodeSchema } from '../domain/reason-codes';
 
 export const FILE_TYPES = ['state-extract', 'vendor-manifest', 'usps-scans', 'usps-scans-jsonl', 'county-returns'] as const;
 export type FileType = (typeof FILE_TYPES)[number];
@@ -114,6 +115,10 @@ const reasonCodes = () =>
       const bad = splitCodes(s).find((c) => !REASON_CODE.test(c)) ?? '';
       return bad === '' ? 'has an empty reason code (two separators in a row?)' : `reason code "${bad.slice(0, 40)}" must be lowercase letters, digits and dashes, up to 40`;
     },
+  }).superRefine((s, ctx) => {
+    // Only codes of the state's list (domain/reason-codes) reach a ballot: a voter must be told what it means.
+    const unknown = splitCodes(s).filter((c) => REASON_CODE.test(c) && !ReasonCodeSchema.safeParse(c).success);
+    if (unknown.length > 0) ctx.addIssue({ code: 'custom', message: `unknown reason code "${unknown[0]!.slice(0, 40)}"; known codes: ${ReasonCodeSchema.options.join(', ')}` });
   });
 
 /** Stored as E.164. US numbers may be written (559) 555-0123; others need the + and country code. */
