@@ -18,7 +18,8 @@ import { findPieces, markApplied, pendingUnmatched, queueUnmatched, recordMilest
 import { outboundMilestone, scanInstant, type OutboundMilestone } from '../domain/scans';
 import { factsForRow } from '../ingest/facts';
 import { FileFormatError, parseFile } from '../ingest/parse';
-import { FileTypeSchema, type UspsScanRow, type VendorManifestRow } from '../ingest/schemas';
+import { FileTypeSchema, type StateExtractRow, type UspsScanRow, type VendorManifestRow } from '../ingest/schemas';
+import { recordExtractBallots } from '../db/reconciliation';
 import { factsReported } from '../workflows/ballot/messages';
 import type { ballotWorkflow } from '../workflows/ballot/workflow';
 
@@ -55,6 +56,12 @@ export function createIngestActivities(deps: { pool: Pool; client: Client; taskQ
           }
           // Written only after the ballots were told, so a crash in between re-tells rather than forgets.
           const afterSignals: (() => Promise<void>)[] = [];
+          if (type === 'state-extract') {
+            await recordExtractBallots(pool, f.electionId, fileId, rows.map((r) => {
+              const x = r.value as StateExtractRow;
+              return { ballotId: ballotIdOf(f.electionId, x.voterId, x.issueNumber), voterId: x.voterId, issue: x.issueNumber, line: r.line };
+            }));
+          }
           if (type === 'vendor-manifest') afterSignals.push(...(await manifestPieces(f.electionId, rows.map((r) => r.value as VendorManifestRow), add)));
           if (type === 'usps-scans' || type === 'usps-scans-jsonl') afterSignals.push(...(await scanFacts(fileId, rows.map((r) => ({ line: r.line, row: r.value as UspsScanRow })), add)));
           const work = [...byBallot];

@@ -172,6 +172,13 @@ describe('through the API', () => {
       byStatus: { issued: 1, mailed: 2, superseded: 1, received: 1, accepted: 1, 'not-accepted': 1, 'in-review': 1, undeliverable: 1, returned: 1 },
       byReason: { 'signature-mismatch': 2, 'no-postmark': 1, 'not-cured': 1, undeliverable: 1, 'registration-cancelled': 1 },
     });
+    // Extract: latest issues 456:2, 457, 458, 459, 460, 461. Manifests: 456:1, 456:2, 457, 458, 459, and 470
+    // (from the scan test, issued by no extract). 456:1 was superseded, so it is not expected.
+    const rec = json(await request(app).get(`/api/elections/${electionId}/reconciliation`));
+    expect(rec).toMatchObject({ extractBallots: 6, manifestBallots: 6, matched: 4, perfect: false, multiplePieces: [] });
+    expect(rec.notMailed.map((b: { ballotId: string }) => b.ballotId)).toEqual([ballotIdOf(electionId, 'OOF123460', 1), ballotIdOf(electionId, 'OOF123461', 1)]);
+    expect(rec.notMailed[0]).toMatchObject({ line: 7 });
+    expect(rec.notInExtract).toEqual([{ ballotId: ballotIdOf(electionId, 'OOF123470', 1) }]);
     const page = json(await request(app).get(`/api/elections/${electionId}/ballots?limit=2`));
     expect(page.ballots).toHaveLength(2);
     const next = json(await request(app).get(`/api/elections/${electionId}/ballots?limit=2&after=${encodeURIComponent(page.next)}`));

@@ -9,6 +9,7 @@ import { ballotStats, listBallotEvents, listBallots } from '../../db/ballots';
 import { getElection } from '../../db/elections';
 import { getFile, listRejects, registerFile } from '../../db/files';
 import { countUnmatched } from '../../db/pieces';
+import { reconcile } from '../../db/reconciliation';
 import { BallotStatusSchema } from '../../domain/ballot';
 import { ElectionIdSchema } from '../../domain/ids';
 import { FileTypeSchema } from '../../ingest/schemas';
@@ -108,5 +109,13 @@ export const fileRoutes = [
     params: ElectionParams,
     responses: { 200: { description: 'counts' } },
     handler: async ({ params, deps }) => ({ status: 200, json: { electionId: params.id, ...(await ballotStats(deps.pool, params.id)) } }),
+  }),
+  route({
+    operationId: 'manifestReconciliation', method: 'get', path: '/api/elections/:id/reconciliation', tag: 'files',
+    summary: 'Every ballot that does not match one-to-one between the state extracts and the vendor manifests',
+    description: 'The contract demands a perfect 1-to-1 match. Lists ballots issued but never mailed (latest issue of each voter), mailed but not issued, and ballots with more than one outbound piece.',
+    params: ElectionParams,
+    responses: { 200: { description: 'the reconciliation; `perfect` is true when nothing is listed' } },
+    handler: async ({ params, deps }) => ({ status: 200, json: { electionId: params.id, ...(await reconcile(deps.pool, params.id)) } }),
   }),
 ];
