@@ -16,6 +16,7 @@ const Env = z.object({
   TEMPORAL_DEV_PORT: z.coerce.number().int().default(7233),
   TEMPORAL_UI_PORT: z.coerce.number().int().default(8233),
   TASK_QUEUE: z.string().default('ballotflow'),
+  INGEST_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(1000).describe('rows per ingestion batch: one checkpoint, one round of ballot signals'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CORS_ORIGINS: z.string().default(''),

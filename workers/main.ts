@@ -21,7 +21,7 @@ async function main() {
   const client = new Client({ connection: await Connection.connect(connectionOptions(cfg, cfg.TEMPORAL_ADDRESS)), namespace: cfg.TEMPORAL_NAMESPACE });
   const worker = await createWorker({
     connection, namespace: cfg.TEMPORAL_NAMESPACE, taskQueue: cfg.TASK_QUEUE, store: pgStore(pool), logger,
-    extraActivities: createIngestActivities({ pool, client, taskQueue: cfg.TASK_QUEUE, logger }),
+    extraActivities: createIngestActivities({ pool, client, taskQueue: cfg.TASK_QUEUE, logger, batchSize: cfg.INGEST_BATCH_SIZE }),
   });
   logger.info({ taskQueue: cfg.TASK_QUEUE, namespace: cfg.TEMPORAL_NAMESPACE }, 'worker running');
   // Worker.run() shuts down gracefully on SIGINT/SIGTERM (the SDK installs the handlers).

@@ -6,12 +6,17 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { IngestActivities, IngestSummary } from '../../activities/ingest';
 
-const { ingestFile } = proxyActivities<IngestActivities>({
-  startToCloseTimeout: '12 hours',
-  heartbeatTimeout: '1 minute',
-  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', nonRetryableErrorTypes: ['file-format', 'not-found'] },
-});
+export interface FileIngestionArgs {
+  fileId: string;
+  /** How soon a dead worker's attempt is retried elsewhere; a live one heartbeats every batch. */
+  heartbeatTimeoutSeconds?: number;
+}
 
-export async function fileIngestionWorkflow(args: { fileId: string }): Promise<IngestSummary> {
+export async function fileIngestionWorkflow(args: FileIngestionArgs): Promise<IngestSummary> {
+  const { ingestFile } = proxyActivities<IngestActivities>({
+    startToCloseTimeout: '12 hours',
+    heartbeatTimeout: `${args.heartbeatTimeoutSeconds ?? 60} seconds`,
+    retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: ['file-format', 'not-found'] },
+  });
   return ingestFile(args.fileId);
 }
