@@ -1,0 +1,187 @@
+/**
+ * Ingestion benchmark (issue 3): a synthetic county through the real stack, next to the bare Temporal limits
+ * measured in the same run on the same server.
+ *
+ *   npm run build && npm run bench:ingest -- --voters 5000
+ *
+ * Starts embedded Postgres and the Temporal dev server in a temporary directory, runs the real worker in this
+ * process, then:
+ *  1. bare limits: starts of an empty workflow per second, and signals per second to running empty workflows,
+ *     with the same client concurrency the ingestion activity uses;
+ *  2. our pipeline: extract (starts every ballot workflow) -> manifest -> USPS scans (5 per ballot: 4 outbound,
+ *     1 return) -> county returns, each file through fileIngestionWorkflow, timed to its last ballot signal.
+ * It prints rows/s, ballot workflows started per second, milestone signals per second, and each as a ratio of
+ * the bare limit. The figures depend on the machine: compare runs on the same one.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
+import { createHash, randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
+import { Command, InvalidArgumentError } from 'commander';
+import { stringify } from 'csv-stringify';
+import pino from 'pino';
+import { createIngestActivities } from '../activities/ingest';
+import { pgStore } from '../activities/pg-store';
+import { insertContract } from '../db/contracts';
+import { insertElection } from '../db/elections';
+import { registerFile } from '../db/files';
+import { createPool, migrate } from '../db/pool';
+import { ContractTermsSchema } from '../domain/contract';
+import { ElectionRequestSchema } from '../domain/election';
+import { contractIdOf } from '../domain/ids';
+import { FORMATS } from '../ingest/schemas';
+import { startEmbeddedPostgres } from '../runtime/postgres';
+import { startDevServer } from '../runtime/temporal';
+import { benchPing } from '../workflows/bench';
+import { createWorker } from '../workers/worker';
+import { generate, voterRows } from './synthetic';
+
+const ELECTION = 'election:fresno:2026-06-02';
+const CONCURRENCY = 32;
+
+async function writeCsv(file: string, columns: string[], rows: Iterable<string[]>): Promise<number> {
+  const out = fs.createWriteStream(file);
+  const csv = stringify({ header: true, columns });
+  csv.pipe(out);
+  let n = 0;
+  for (const r of rows) { if (!csv.write(r)) await once(csv, 'drain'); n++; }
+  csv.end();
+  await finished(out);
+  return n;
+}
+
+/** The ballots of the extract: voter id and issue (the latest issue is the one mailed). */
+function ballotsOf(voters: number, seed: number): { voterId: string; issue: string }[] {
+  const cols = FORMATS['state-extract'].columns as string[];
+  const vi = cols.indexOf('voter_id'), ii = cols.indexOf('issue_number');
+  return [...voterRows(voters, seed)].map((r) => ({ voterId: r[vi]!, issue: r[ii]! }));
+}
+
+const imb = (stid: string, n: number, zip = '93721') => `00${stid}314159${String(n).padStart(9, '0')}${zip}`;
+
+async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const t = performance.now();
+  const value = await fn();
+  return { ms: performance.now() - t, value };
+}
+
+async function inBatches<T>(items: T[], n: number, fn: (x: T) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < items.length; i += n) await Promise.all(items.slice(i, i + n).map(fn));
+}
+
+async function main(o: { voters: number; bare: number; seed: number }) {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const logger = pino({ level: 'warn' });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bf-bench-ingest-'));
+  fs.chmodSync(dir, 0o755);
+  const base = 30000 + Math.floor(Math.random() * 10000);
+  const say = (m: string) => process.stderr.write(`${m}\n`);
+  say(`starting embedded Postgres and the Temporal dev server in ${dir}`);
+  const pg = await startEmbeddedPostgres({ dataDir: dir, port: base });
+  const temporal = await startDevServer({ dataDir: dir, port: base + 1, uiPort: base + 2, namespace: 'default' });
+  const pool = createPool(pg.url, 20);
+  try {
+    await migrate(pg.url);
+    const terms = ContractTermsSchema.parse({ county: 'fresno', number: 'B-1', vendor: 'IVS', effectiveDate: '2025-07-01', termEnd: '2028-06-30', fiscalPeriods: [{ start: '2025-07-01', end: '2028-06-30', cap: 1_000_000 }], totalCap: 1_000_000 });
+    await insertContract(pool, { ...terms, id: contractIdOf('fresno', 'B-1') });
+    await insertElection(pool, { id: ELECTION, countywide: true, request: ElectionRequestSchema.parse({ county: 'fresno', electionDate: '2026-06-02', type: 'statewide-primary', contractId: 'contract:fresno:B-1' }) });
+    const client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
+    const connection = await NativeConnection.connect({ address: temporal.address });
+    const taskQueue = 'bench';
+    const worker = await createWorker({ connection, namespace: 'default', taskQueue, store: pgStore(pool), logger, extraActivities: createIngestActivities({ pool, client, taskQueue, logger, concurrency: CONCURRENCY }) });
+    const running = worker.run();
+
+    // ---------- bare limits ----------
+    say(`bare limits: ${o.bare} empty workflows`);
+    const ids = Array.from({ length: o.bare }, () => randomUUID());
+    const starts = await timed(() => inBatches(ids, CONCURRENCY, (id) => client.workflow.start('benchEmptyWorkflow', { workflowId: `empty-${id}`, taskQueue })));
+    const sigIds = Array.from({ length: o.bare }, () => randomUUID());
+    const sws = await timed(() => inBatches(sigIds, CONCURRENCY, (id) => client.workflow.signalWithStart('benchSignalWorkflow', { workflowId: `sig-${id}`, taskQueue, signal: benchPing, signalArgs: [] })));
+    const waitIds = Array.from({ length: o.bare }, () => randomUUID());
+    await inBatches(waitIds, CONCURRENCY, (id) => client.workflow.start('benchSignalWorkflow', { workflowId: `wait-${id}`, taskQueue }));
+    const signals = await timed(() => inBatches(waitIds, CONCURRENCY, (id) => client.workflow.getHandle(`wait-${id}`).signal(benchPing)));
+    const bare = { starts: (o.bare / starts.ms) * 1000, signalWithStart: (o.bare / sws.ms) * 1000, signals: (o.bare / signals.ms) * 1000 };
+
+    // ---------- our pipeline ----------
+    say(`generating a county of ${o.voters} voters`);
+    const extract = path.join(dir, 'extract.csv');
+    await generate(extract, o.voters, o.seed, false);
+    const ballots = ballotsOf(o.voters, o.seed);
+    const manifest = path.join(dir, 'manifest.csv');
+    await writeCsv(manifest, ['voter_id', 'issue_number', 'outbound_imb', 'return_imb', 'mailed_date'], ballots.map((b, i) => [b.voterId, b.issue, imb('700', i + 1, '93722'), imb('708', i + 1), '2026-05-04']));
+    const phases = ['Phase 1 - Origin Processing', 'Phase 2 - Origin Secondary', 'Phase 3 - Destination Processing', 'Phase 4c - Delivery Unit Processing'];
+    const scanHead = ['imb', 'scan_datetime', 'operation_code', 'handling_event_type', 'mail_phase', 'facility_name', 'facility_city', 'facility_state', 'facility_zip', 'machine_name', 'predicted_delivery_date'];
+    const scans = path.join(dir, 'scans.csv');
+    const scanRows = await writeCsv(scans, scanHead, (function* () {
+      for (let i = 0; i < ballots.length; i++) {
+        for (const [k, ph] of phases.entries()) yield [imb('700', i + 1, '93722'), `2026-05-0${5 + k}T0${k + 1}:10:00`, '919', 'L', ph, 'FRESNO CA P&DC', 'FRESNO', 'CA', '93706', 'DBCS-1', '2026-05-08'];
+        yield [imb('708', i + 1), '2026-05-12T21:05:00', '919', 'L', 'Phase 1 - Origin Processing', 'FRESNO CA P&DC', 'FRESNO', 'CA', '93706', 'DIOSS-1', ''];
+      }
+    })());
+    const returns = path.join(dir, 'returns.csv');
+    await writeCsv(returns, ['voter_id', 'issue_number', 'receipt_date', 'postmark_date', 'status', 'reason_codes', 'cure_status', 'status_date'], ballots.map((b) => [b.voterId, b.issue, '2026-05-14', '2026-05-12', 'received', '', '', '2026-05-14']));
+
+    const runFile = async (file: string, type: string) => {
+      const bytes = fs.readFileSync(file);
+      const checksum = createHash('sha256').update(bytes).digest('hex');
+      const { file: f } = await registerFile(pool, { electionId: ELECTION, type, fileName: path.basename(file), path: file, checksum, bytes: bytes.length });
+      say(`ingesting ${type} (${(bytes.length / 1e6).toFixed(1)} MB)`);
+      const r = await timed(() => client.workflow.execute('fileIngestionWorkflow', { workflowId: f.id, taskQueue, args: [{ fileId: f.id }] }));
+      return { ms: r.ms, ...(r.value as { linesDone: number; accepted: number; rejected: number; signalled: number }) };
+    };
+    const ex = await runFile(extract, 'state-extract');
+    const mf = await runFile(manifest, 'vendor-manifest');
+    const sc = await runFile(scans, 'usps-scans');
+    const rt = await runFile(returns, 'county-returns');
+    worker.shutdown();
+    await running;
+    await connection.close();
+    await client.connection.close();
+
+    const rate = (n: number, ms: number) => (n / ms) * 1000;
+    const f0 = (x: number) => Math.round(x).toLocaleString('en-US');
+    const pct = (x: number) => `${Math.round(x * 100)}%`;
+    const cpus = os.cpus();
+    const lines = [
+      `ingestion benchmark: ${o.voters.toLocaleString('en-US')} voters, ${scanRows.toLocaleString('en-US')} scans; client concurrency ${CONCURRENCY}`,
+      '',
+      `bare Temporal limits (${o.bare} workflows each, same server, same run)`,
+      `  empty workflow starts        ${f0(bare.starts)}/s`,
+      `  signalWithStart (new)        ${f0(bare.signalWithStart)}/s`,
+      `  signals to running workflows ${f0(bare.signals)}/s`,
+      '',
+      'ballot pipeline                      rows/s     ballots signalled/s   vs bare',
+      `  extract (starts ballot workflows)  ${f0(rate(ex.accepted, ex.ms)).padStart(7)}    ${f0(rate(ex.signalled, ex.ms)).padStart(7)} started/s     ${pct(rate(ex.signalled, ex.ms) / bare.signalWithStart)} of signalWithStart`,
+      `  manifest (mailed)                  ${f0(rate(mf.accepted, mf.ms)).padStart(7)}    ${f0(rate(mf.signalled, mf.ms)).padStart(7)} signals/s     ${pct(rate(mf.signalled, mf.ms) / bare.signals)} of signals`,
+      `  USPS scans (milestones)            ${f0(rate(sc.accepted, sc.ms)).padStart(7)}    ${f0(rate(sc.signalled, sc.ms)).padStart(7)} signals/s     ${pct(rate(sc.signalled, sc.ms) / bare.signals)} of signals`,
+      `  county returns (received)          ${f0(rate(rt.accepted, rt.ms)).padStart(7)}    ${f0(rate(rt.signalled, rt.ms)).padStart(7)} signals/s     ${pct(rate(rt.signalled, rt.ms) / bare.signals)} of signals`,
+      '',
+      `  rejected rows: ${ex.rejected + mf.rejected + sc.rejected + rt.rejected}; files took ${[ex, mf, sc, rt].map((x) => `${(x.ms / 1000).toFixed(1)} s`).join(', ')}`,
+      `  goal: starts and signals at 80% or more of the bare limits`,
+      `machine ${cpus[0]?.model.trim() ?? 'unknown cpu'}, ${cpus.length} cores, ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB, node ${process.version}`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } finally {
+    await pool.end();
+    await temporal.stop();
+    await pg.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive whole number');
+  return n;
+}
+
+const program = new Command('bench:ingest')
+  .option('--voters <n>', 'voters in the synthetic county', positiveInt, 100_000)
+  .option('--bare <n>', 'empty workflows for each bare-limit measurement', positiveInt, 2000)
+  .option('--seed <n>', 'seed of the synthetic county', positiveInt, 1)
+  .action((o: { voters: number; bare: number; seed: number }) => main(o).catch((e) => { console.error(e); process.exit(1); }));
+program.parse();
