@@ -50,7 +50,10 @@ export function createIngestActivities(deps: { pool: Pool; client: Client; taskQ
           const rows = batch.rows.filter((r) => r.line > resumeFrom);
           const rejects = batch.rejects.filter((r) => r.line > resumeFrom);
           const byBallot = new Map<string, BallotFact[]>();
-          const add = (ballotId: string, fact: BallotFact) => byBallot.set(ballotId, [...(byBallot.get(ballotId) ?? []), fact]);
+          const add = (ballotId: string, fact: BallotFact) => {
+            const facts = byBallot.get(ballotId);
+            if (facts) facts.push(fact); else byBallot.set(ballotId, [fact]);
+          };
           for (const r of rows) {
             for (const { ballotId, fact } of factsForRow(type, r.value, { electionId: f.electionId, fileId, line: r.line, receivedAtMs })) add(ballotId, fact);
           }

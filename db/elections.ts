@@ -80,15 +80,6 @@ export async function recordReminders(pool: Pool, reminders: Reminder[]): Promis
   return r.rowCount ?? 0;
 }
 
-export async function listReminders(pool: Pool, electionId: string): Promise<{ milestoneKey: string; owner: string; dueAt: Date; daysBefore: number }[]> {
-  const r = await pool.query(
-    `SELECT milestone_key AS "milestoneKey", owner, due_at AS "dueAt", days_before AS "daysBefore"
-     FROM deadline_reminders WHERE election_id = $1 ORDER BY due_at, days_before DESC`,
-    [electionId],
-  );
-  return r.rows;
-}
-
 export async function saveReport(pool: Pool, electionId: string, finalStatus: string, report: unknown): Promise<void> {
   await pool.query(
     `INSERT INTO election_reports (election_id, final_status, report) VALUES ($1, $2, $3)

@@ -1,31 +1,14 @@
 /** The Postgres pool and migrations. Migrations (migrations/*.sql) run at start and in every test database. */
 import path from 'node:path';
-import { Pool, type PoolClient } from 'pg';
+import { Pool } from 'pg';
 import { runner } from 'node-pg-migrate';
 import type { Logger } from 'pino';
-
-export type Db = Pool;
 
 export function createPool(databaseUrl: string, max = 10): Pool {
   const pool = new Pool({ connectionString: databaseUrl, max });
   // An idle client that loses its server must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
   return pool;
-}
-
-export async function withTransaction<T>(pool: Pool, fn: (c: PoolClient) => Promise<T>): Promise<T> {
-  const c = await pool.connect();
-  try {
-    await c.query('BEGIN');
-    const out = await fn(c);
-    await c.query('COMMIT');
-    return out;
-  } catch (e) {
-    await c.query('ROLLBACK').catch(() => undefined);
-    throw e;
-  } finally {
-    c.release();
-  }
 }
 
 export const MIGRATIONS_DIR = path.resolve(__dirname, '..', '..', 'migrations');

@@ -82,7 +82,6 @@ export const ContractTermsSchema = z
 export type ContractTerms = z.infer<typeof ContractTermsSchema>;
 export type ContractTermsInput = z.input<typeof ContractTermsSchema>;
 
-export const ContractSchema = ContractTermsSchema.and(z.object({ id: ContractIdSchema }));
 export type Contract = ContractTerms & { id: z.infer<typeof ContractIdSchema> };
 
 /** The last day services may be performed, counting renewals the county has exercised. */

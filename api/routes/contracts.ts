@@ -8,6 +8,7 @@ import { startContractWorkflow } from '../../runtime/temporal';
 import { exerciseRenewal, getContract, recordInvoice, type ContractSnapshot } from '../../workflows/contract/messages';
 import { HttpProblem, notFound } from '../problem';
 import { route, type Deps } from '../route';
+import { sendUpdate, startOptionsOf } from '../workflows';
 
 const IdParams = z.object({ id: ContractIdSchema });
 
@@ -57,7 +58,7 @@ export const contractRoutes = [
       const contract: Contract = { ...body, id: contractIdOf(body.county, body.number) };
       const outcome = await insertContract(deps.pool, contract);
       if (outcome === 'different') throw new HttpProblem(409, 'Conflict', `${contract.id} is already registered with other terms`);
-      await startContractWorkflow(deps.client, contract, { taskQueue: deps.cfg.TASK_QUEUE, searchAttributes: deps.cfg.searchAttributes, ...(deps.cfg.maxHistoryEvents ? { maxHistoryEvents: deps.cfg.maxHistoryEvents } : {}) });
+      await startContractWorkflow(deps.client, contract, startOptionsOf(deps));
       return { status: outcome === 'created' ? 201 : 200, json: { id: contract.id, contract }, headers: { Location: `/api/contracts/${encodeURIComponent(contract.id)}` } };
     },
   }),
@@ -94,7 +95,7 @@ export const contractRoutes = [
     responses: { 201: { description: 'recorded' }, 200: { description: 'already recorded (same invoice id and lines)' }, 409: { description: 'same invoice id, other lines' }, 422: { description: 'unknown price code or invalid' } },
     handler: async ({ params, body, deps, actor, updateId }) => {
       await loadContract(deps, params.id);
-      const r = await deps.client.workflow.getHandle(params.id).executeUpdate(recordInvoice, { args: [{ ...body, by: actor }], ...(updateId ? { updateId } : {}) });
+      const r = await sendUpdate(deps, params.id, recordInvoice, { ...body, by: actor }, updateId);
       return { status: r.alreadyRecorded ? 200 : 201, json: r };
     },
   }),
@@ -105,7 +106,7 @@ export const contractRoutes = [
     responses: { 200: { description: 'renewed; the new term end' }, 422: { description: 'notice too late or no such renewal' } },
     handler: async ({ params, body, deps, actor, updateId }) => {
       await loadContract(deps, params.id);
-      const r = await deps.client.workflow.getHandle(params.id).executeUpdate(exerciseRenewal, { args: [{ ...body, by: actor }], ...(updateId ? { updateId } : {}) });
+      const r = await sendUpdate(deps, params.id, exerciseRenewal, { ...body, by: actor }, updateId);
       return { status: 200, json: r };
     },
   }),

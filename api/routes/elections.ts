@@ -14,6 +14,7 @@ import { startElectionWorkflow } from '../../runtime/temporal';
 import * as m from '../../workflows/election/messages';
 import { HttpProblem, notFound } from '../problem';
 import { route, type Deps } from '../route';
+import { sendUpdate, startOptionsOf } from '../workflows';
 
 const IdParams = z.object({ id: ElectionIdSchema });
 const KeyParams = IdParams.extend({ key: z.string().regex(/^[a-z0-9-]+(:[A-Za-z0-9._-]+)?$/, 'a milestone key such as "ballot-order" or "subsequent-mailing:X2"') });
@@ -36,9 +37,10 @@ async function snapshot(deps: Deps, id: string): Promise<unknown> {
   }
 }
 
+/** An update to a registered election (404 for an id no county started). */
 async function update<R, A>(deps: Deps, id: string, def: UpdateDefinition<R, [A]>, arg: A, updateId?: string): Promise<R> {
-  const h = await handle(deps, id);
-  return h.executeUpdate(def, { args: [arg], ...(updateId ? { updateId } : {}) });
+  await handle(deps, id);
+  return sendUpdate(deps, id, def, arg, updateId);
 }
 
 export const electionRoutes = [
@@ -57,7 +59,7 @@ export const electionRoutes = [
       const input = built.value;
       const outcome = await insertElection(deps.pool, { id: input.id, countywide: input.countywide, request: body });
       if (outcome === 'different') throw new HttpProblem(409, 'Conflict', `${input.id} was already started with other details`);
-      await startElectionWorkflow(deps.client, input, { taskQueue: deps.cfg.TASK_QUEUE, searchAttributes: deps.cfg.searchAttributes, ...(deps.cfg.maxHistoryEvents ? { maxHistoryEvents: deps.cfg.maxHistoryEvents } : {}) });
+      await startElectionWorkflow(deps.client, input, startOptionsOf(deps));
       const snap = await deps.client.workflow.getHandle(input.id).query(m.getElection);
       return { status: outcome === 'created' ? 201 : 200, json: snap, headers: { Location: `/api/elections/${encodeURIComponent(input.id)}` } };
     },

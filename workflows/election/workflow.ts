@@ -12,8 +12,10 @@ import {
   calendarView, cancel, CancelSchema, changeDate, ChangeDateSchema, completeMilestone, CompleteMilestoneSchema,
   decideWaiver, DelayNoticeSchema, ElectionDayOrderSchema, fileDelayNotice, finish, initialState, nextWakeAt,
   orderElectionDayBallots, reconcile, sendExtract, SendExtractSchema, slaSummary, WaiverDecisionSchema,
-  type ElectionInput, type ElectionState,
+  type ElectionInput, type ElectionState, type Result,
 } from '../../domain/election';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { z, ZodType } from 'zod';
 import type { Owner } from '../../domain/calendar';
 import { toPacificIso } from '../../domain/time';
 import { activities, parseArg, unwrap } from '../common';
@@ -55,27 +57,21 @@ export async function electionWorkflow(args: ElectionWorkflowArgs): Promise<Elec
   const contract = getExternalWorkflowHandle(input.contract.id);
   let dirty = true;
 
-  // Each command: the validator refuses with a domain error (nothing recorded); the handler applies it.
-  const complete = (role: Owner) => ({
-    validator: (a: unknown) => { unwrap(completeMilestone(state, parseArg(CompleteMilestoneSchema, a), role, Date.now(), false)); },
-    handler: (a: unknown) => { dirty = true; return unwrap(completeMilestone(state, CompleteMilestoneSchema.parse(a), role, Date.now(), true)); },
-  });
-  const county = complete('county'), vendor = complete('vendor'), stateRole = complete('state');
-  setHandler(m.completeCountyMilestone, county.handler, { validator: county.validator });
-  setHandler(m.completeDeliverable, vendor.handler, { validator: vendor.validator });
-  setHandler(m.completeStateMilestone, stateRole.handler, { validator: stateRole.validator });
-  setHandler(m.sendSubsequentExtract, (a) => { dirty = true; return unwrap(sendExtract(state, SendExtractSchema.parse(a), Date.now(), true)); },
-    { validator: (a) => { unwrap(sendExtract(state, parseArg(SendExtractSchema, a), Date.now(), false)); } });
-  setHandler(m.orderElectionDayBallots, (a) => { dirty = true; return unwrap(orderElectionDayBallots(state, ElectionDayOrderSchema.parse(a), Date.now(), true)); },
-    { validator: (a) => { unwrap(orderElectionDayBallots(state, parseArg(ElectionDayOrderSchema, a), Date.now(), false)); } });
-  setHandler(m.fileDelayNotice, (a) => { dirty = true; return unwrap(fileDelayNotice(state, DelayNoticeSchema.parse(a), Date.now(), true)); },
-    { validator: (a) => { unwrap(fileDelayNotice(state, parseArg(DelayNoticeSchema, a), Date.now(), false)); } });
-  setHandler(m.decideWaiver, (a) => { dirty = true; return unwrap(decideWaiver(state, WaiverDecisionSchema.parse(a), Date.now(), true)); },
-    { validator: (a) => { unwrap(decideWaiver(state, parseArg(WaiverDecisionSchema, a), Date.now(), false)); } });
-  setHandler(m.changeElectionDate, (a) => { dirty = true; return unwrap(changeDate(state, ChangeDateSchema.parse(a), Date.now(), true)); },
-    { validator: (a) => { unwrap(changeDate(state, parseArg(ChangeDateSchema, a), Date.now(), false)); } });
-  setHandler(m.cancelElection, (a) => { dirty = true; unwrap(cancel(state, CancelSchema.parse(a), Date.now(), true)); },
-    { validator: (a) => { unwrap(cancel(state, parseArg(CancelSchema, a), Date.now(), false)); } });
+  // Each command: the validator runs the domain function without applying it and refuses with its error
+  // (nothing recorded); the handler runs it again and applies it.
+  const command = <A, R>(def: UpdateDefinition<R, [A]>, schema: ZodType<A>, run: (arg: A, nowMs: number, apply: boolean) => Result<R>) =>
+    setHandler(def, (a) => { dirty = true; return unwrap(run(schema.parse(a), Date.now(), true)); },
+      { validator: (a) => { unwrap(run(parseArg(schema, a), Date.now(), false)); } });
+  const complete = (role: Owner) => (arg: z.infer<typeof CompleteMilestoneSchema>, nowMs: number, apply: boolean) => completeMilestone(state, arg, role, nowMs, apply);
+  command(m.completeCountyMilestone, CompleteMilestoneSchema, complete('county'));
+  command(m.completeDeliverable, CompleteMilestoneSchema, complete('vendor'));
+  command(m.completeStateMilestone, CompleteMilestoneSchema, complete('state'));
+  command(m.sendSubsequentExtract, SendExtractSchema, (a, now, apply) => sendExtract(state, a, now, apply));
+  command(m.orderElectionDayBallots, ElectionDayOrderSchema, (a, now, apply) => orderElectionDayBallots(state, a, now, apply));
+  command(m.fileDelayNotice, DelayNoticeSchema, (a, now, apply) => fileDelayNotice(state, a, now, apply));
+  command(m.decideWaiver, WaiverDecisionSchema, (a, now, apply) => decideWaiver(state, a, now, apply));
+  command(m.changeElectionDate, ChangeDateSchema, (a, now, apply) => changeDate(state, a, now, apply));
+  command(m.cancelElection, CancelSchema, (a, now, apply) => cancel(state, a, now, apply));
   setHandler(m.getElection, () => snapshot(state, Date.now()));
 
   if (!args.state) await contract.signal(electionAttached, { electionId: input.id, electionDate: input.electionDate, type: input.type });
