@@ -24,6 +24,7 @@ import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { Command, InvalidArgumentError } from 'commander';
 import { stringify } from 'csv-stringify';
 import pino from 'pino';
+import { mapConcurrent } from '../activities/concurrency';
 import { createIngestActivities } from '../activities/ingest';
 import { pgStore } from '../activities/pg-store';
 import { insertContract } from '../db/contracts';
@@ -33,14 +34,15 @@ import { createPool, migrate } from '../db/pool';
 import { ContractTermsSchema } from '../domain/contract';
 import { ElectionRequestSchema } from '../domain/election';
 import { contractIdOf } from '../domain/ids';
+import { addDays, pacificDate } from '../domain/time';
 import { FORMATS } from '../ingest/schemas';
 import { startEmbeddedPostgres } from '../runtime/postgres';
 import { startDevServer } from '../runtime/temporal';
 import { benchPing } from '../workflows/bench';
 import { createWorker } from '../workers/worker';
-import { generate, voterRows } from './synthetic';
+import { cpuDelta, cpuSample, type CpuSample } from './cpu';
+import { generate, voterRows, type SyntheticOptions } from './synthetic';
 
-const ELECTION = 'election:fresno:2026-06-02';
 const CONCURRENCY = 32;
 
 async function writeCsv(file: string, columns: string[], rows: Iterable<string[]>): Promise<number> {
@@ -55,10 +57,10 @@ async function writeCsv(file: string, columns: string[], rows: Iterable<string[]
 }
 
 /** The ballots of the extract: voter id and issue (the latest issue is the one mailed). */
-function ballotsOf(voters: number, seed: number): { voterId: string; issue: string }[] {
+function ballotsOf(voters: number, seed: number, opts: SyntheticOptions): { voterId: string; issue: string }[] {
   const cols = FORMATS['state-extract'].columns as string[];
   const vi = cols.indexOf('voter_id'), ii = cols.indexOf('issue_number');
-  return [...voterRows(voters, seed)].map((r) => ({ voterId: r[vi]!, issue: r[ii]! }));
+  return [...voterRows(voters, seed, opts)].map((r) => ({ voterId: r[vi]!, issue: r[ii]! }));
 }
 
 const imb = (stid: string, n: number, zip = '93721') => `00${stid}314159${String(n).padStart(9, '0')}${zip}`;
@@ -70,7 +72,7 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }>
 }
 
 async function inBatches<T>(items: T[], n: number, fn: (x: T) => Promise<unknown>): Promise<void> {
-  for (let i = 0; i < items.length; i += n) await Promise.all(items.slice(i, i + n).map(fn));
+  await mapConcurrent(items, n, fn);
 }
 
 async function main(o: { voters: number; bare: number; seed: number }) {
@@ -84,53 +86,69 @@ async function main(o: { voters: number; bare: number; seed: number }) {
   const pg = await startEmbeddedPostgres({ dataDir: dir, port: base });
   const temporal = await startDevServer({ dataDir: dir, port: base + 1, uiPort: base + 2, namespace: 'default' });
   const pool = createPool(pg.url, 20);
+  // Mid-campaign, as a county lives it: ballots went out at E-29 (six days ago), USPS scanned them since, and
+  // the first ones come back today. Dates in the past would fire every silence alert at once instead.
+  const today = pacificDate(Date.now());
+  const electionDate = addDays(today, 23);
+  const ELECTION = `election:fresno:${electionDate}`;
+  const synthetic: SyntheticOptions = { electionDate, atIssuance: true };
+  const mailed = addDays(electionDate, -29);
   try {
     await migrate(pg.url);
     const terms = ContractTermsSchema.parse({ county: 'fresno', number: 'B-1', vendor: 'IVS', effectiveDate: '2025-07-01', termEnd: '2028-06-30', fiscalPeriods: [{ start: '2025-07-01', end: '2028-06-30', cap: 1_000_000 }], totalCap: 1_000_000 });
     await insertContract(pool, { ...terms, id: contractIdOf('fresno', 'B-1') });
-    await insertElection(pool, { id: ELECTION, countywide: true, request: ElectionRequestSchema.parse({ county: 'fresno', electionDate: '2026-06-02', type: 'statewide-primary', contractId: 'contract:fresno:B-1' }) });
+    await insertElection(pool, { id: ELECTION, countywide: true, request: ElectionRequestSchema.parse({ county: 'fresno', electionDate, type: 'statewide-primary', contractId: 'contract:fresno:B-1' }) });
     const client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
     const connection = await NativeConnection.connect({ address: temporal.address });
     const taskQueue = 'bench';
     const worker = await createWorker({ connection, namespace: 'default', taskQueue, store: pgStore(pool), logger, extraActivities: createIngestActivities({ pool, client, taskQueue, logger, concurrency: CONCURRENCY }) });
     const running = worker.run();
 
+    const sample = () => cpuSample({ temporalMarker: path.join(dir, 'temporal.db'), postgresMarker: path.join(dir, 'postgres') });
+    const cpu: { phase: string; ms: number; used: CpuSample }[] = [];
+    const measured = async <T>(phase: string, fn: () => Promise<T>) => {
+      const before = sample();
+      const r = await timed(fn);
+      cpu.push({ phase, ms: r.ms, used: cpuDelta(before, sample()) });
+      return r;
+    };
+
     // ---------- bare limits ----------
     say(`bare limits: ${o.bare} empty workflows`);
     const ids = Array.from({ length: o.bare }, () => randomUUID());
-    const starts = await timed(() => inBatches(ids, CONCURRENCY, (id) => client.workflow.start('benchEmptyWorkflow', { workflowId: `empty-${id}`, taskQueue })));
+    const starts = await measured('bare starts', () => inBatches(ids, CONCURRENCY, (id) => client.workflow.start('benchEmptyWorkflow', { workflowId: `empty-${id}`, taskQueue })));
     const sigIds = Array.from({ length: o.bare }, () => randomUUID());
-    const sws = await timed(() => inBatches(sigIds, CONCURRENCY, (id) => client.workflow.signalWithStart('benchSignalWorkflow', { workflowId: `sig-${id}`, taskQueue, signal: benchPing, signalArgs: [] })));
+    const sws = await measured('bare signalWithStart', () => inBatches(sigIds, CONCURRENCY, (id) => client.workflow.signalWithStart('benchSignalWorkflow', { workflowId: `sig-${id}`, taskQueue, signal: benchPing, signalArgs: [] })));
     const waitIds = Array.from({ length: o.bare }, () => randomUUID());
     await inBatches(waitIds, CONCURRENCY, (id) => client.workflow.start('benchSignalWorkflow', { workflowId: `wait-${id}`, taskQueue }));
-    const signals = await timed(() => inBatches(waitIds, CONCURRENCY, (id) => client.workflow.getHandle(`wait-${id}`).signal(benchPing)));
+    const signals = await measured('bare signals', () => inBatches(waitIds, CONCURRENCY, (id) => client.workflow.getHandle(`wait-${id}`).signal(benchPing)));
     const bare = { starts: (o.bare / starts.ms) * 1000, signalWithStart: (o.bare / sws.ms) * 1000, signals: (o.bare / signals.ms) * 1000 };
 
     // ---------- our pipeline ----------
     say(`generating a county of ${o.voters} voters`);
     const extract = path.join(dir, 'extract.csv');
-    await generate(extract, o.voters, o.seed, false);
-    const ballots = ballotsOf(o.voters, o.seed);
+    await generate(extract, o.voters, o.seed, false, synthetic);
+    const ballots = ballotsOf(o.voters, o.seed, synthetic);
     const manifest = path.join(dir, 'manifest.csv');
-    await writeCsv(manifest, ['voter_id', 'issue_number', 'outbound_imb', 'return_imb', 'mailed_date'], ballots.map((b, i) => [b.voterId, b.issue, imb('700', i + 1, '93722'), imb('708', i + 1), '2026-05-04']));
+    await writeCsv(manifest, ['voter_id', 'issue_number', 'outbound_imb', 'return_imb', 'mailed_date'], ballots.map((b, i) => [b.voterId, b.issue, imb('700', i + 1, '93722'), imb('708', i + 1), mailed]));
     const phases = ['Phase 1 - Origin Processing', 'Phase 2 - Origin Secondary', 'Phase 3 - Destination Processing', 'Phase 4c - Delivery Unit Processing'];
     const scanHead = ['imb', 'scan_datetime', 'operation_code', 'handling_event_type', 'mail_phase', 'facility_name', 'facility_city', 'facility_state', 'facility_zip', 'machine_name', 'predicted_delivery_date'];
     const scans = path.join(dir, 'scans.csv');
     const scanRows = await writeCsv(scans, scanHead, (function* () {
       for (let i = 0; i < ballots.length; i++) {
-        for (const [k, ph] of phases.entries()) yield [imb('700', i + 1, '93722'), `2026-05-0${5 + k}T0${k + 1}:10:00`, '919', 'L', ph, 'FRESNO CA P&DC', 'FRESNO', 'CA', '93706', 'DBCS-1', '2026-05-08'];
-        yield [imb('708', i + 1), '2026-05-12T21:05:00', '919', 'L', 'Phase 1 - Origin Processing', 'FRESNO CA P&DC', 'FRESNO', 'CA', '93706', 'DIOSS-1', ''];
+        for (const [k, ph] of phases.entries()) yield [imb('700', i + 1, '93722'), `${addDays(mailed, k + 1)}T0${k + 1}:10:00`, '919', 'L', ph, 'FRESNO CA P&DC', 'FRESNO', 'CA', '93706', 'DBCS-1', addDays(mailed, 4)];
+        yield [imb('708', i + 1), `${addDays(today, -1)}T21:05:00`, '919', 'L', 'Phase 1 - Origin Processing', 'FRESNO CA P&DC', 'FRESNO', 'CA', '93706', 'DIOSS-1', ''];
       }
     })());
     const returns = path.join(dir, 'returns.csv');
-    await writeCsv(returns, ['voter_id', 'issue_number', 'receipt_date', 'postmark_date', 'status', 'reason_codes', 'cure_status', 'status_date'], ballots.map((b) => [b.voterId, b.issue, '2026-05-14', '2026-05-12', 'received', '', '', '2026-05-14']));
+    await writeCsv(returns, ['voter_id', 'issue_number', 'receipt_date', 'postmark_date', 'status', 'reason_codes', 'cure_status', 'status_date'], ballots.map((b) => [b.voterId, b.issue, today, addDays(today, -1), 'received', '', '', today]));
 
     const runFile = async (file: string, type: string) => {
       const bytes = fs.readFileSync(file);
       const checksum = createHash('sha256').update(bytes).digest('hex');
       const { file: f } = await registerFile(pool, { electionId: ELECTION, type, fileName: path.basename(file), path: file, checksum, bytes: bytes.length });
       say(`ingesting ${type} (${(bytes.length / 1e6).toFixed(1)} MB)`);
-      const r = await timed(() => client.workflow.execute('fileIngestionWorkflow', { workflowId: f.id, taskQueue, args: [{ fileId: f.id }] }));
+      const r = await measured(type, () => client.workflow.execute('fileIngestionWorkflow', { workflowId: f.id, taskQueue, args: [{ fileId: f.id }] }));
       return { ms: r.ms, ...(r.value as { linesDone: number; accepted: number; rejected: number; signalled: number }) };
     };
     const ex = await runFile(extract, 'state-extract');
@@ -162,6 +180,9 @@ async function main(o: { voters: number; bare: number; seed: number }) {
       '',
       `  rejected rows: ${ex.rejected + mf.rejected + sc.rejected + rt.rejected}; files took ${[ex, mf, sc, rt].map((x) => `${(x.ms / 1000).toFixed(1)} s`).join(', ')}`,
       `  goal: starts and signals at 80% or more of the bare limits`,
+      '',
+      'CPU seconds per phase (temporal server / postgres / worker+ingestion), and per second of wall time',
+      ...cpu.map((c) => `  ${c.phase.padEnd(22)} ${(c.ms / 1000).toFixed(1).padStart(6)} s wall   ${[c.used.temporal, c.used.postgres, c.used.self].map((x) => x.toFixed(1).padStart(5)).join(' / ')} s   ${[c.used.temporal, c.used.postgres, c.used.self].map((x) => (x / (c.ms / 1000)).toFixed(2)).join(' / ')} cores`),
       `machine ${cpus[0]?.model.trim() ?? 'unknown cpu'}, ${cpus.length} cores, ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB, node ${process.version}`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);

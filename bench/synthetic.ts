@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { SingleBar, Presets } from 'cli-progress';
 import { stringify } from 'csv-stringify';
+import { addDays } from '../domain/time';
 import { FORMATS } from '../ingest/schemas';
 
 /** mulberry32: a small seeded generator, so two runs write the same file. */
@@ -39,7 +40,16 @@ const ABROAD: { line1: string; line2: string; city: string; state: string; posta
   { line1: '10 Downing Street', line2: '', city: 'London', state: '', postal: 'SW1A 2AA', country: 'GB' },
 ];
 
-export function* voterRows(count: number, seed: number): Generator<string[]> {
+export interface SyntheticOptions {
+  /** Issue and status dates are counted back from it: ballots go out at E-29, to UOCAVA voters at E-45. */
+  electionDate?: string;
+  /** The extract as sent at issuance: no ballot returned yet (the ingestion benchmark's starting point). */
+  atIssuance?: boolean;
+}
+
+export function* voterRows(count: number, seed: number, opts: SyntheticOptions = {}): Generator<string[]> {
+  const e = opts.electionDate ?? '2026-06-02';
+  const at = (days: number) => addDays(e, days);
   const r = rng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const date = (fromYear: number, years: number) => {
@@ -69,15 +79,16 @@ export function* voterRows(count: number, seed: number): Generator<string[]> {
       ...mailing,
       String(1 + Math.floor(r() * 800)).padStart(4, '0'), pick(PARTIES), pick(LANGUAGES), email, phone, ballotType,
     ];
-    const issueDate = uocava ? '2026-04-18' : '2026-05-04';
+    const issueDate = uocava ? at(-45) : at(-29);
     if (reissued) {
       // Issue 1 was cancelled when the voter asked for a replacement; issue 2 is the live ballot.
-      yield [...base, '1', issueDate, 'cancelled', '', '2026-05-12'];
+      yield [...base, '1', issueDate, 'cancelled', '', at(-21)];
       if (++written === count) return;
-      yield [...base, '2', '2026-05-12', 'not-returned', '', ''];
+      yield [...base, '2', at(-21), 'not-returned', '', ''];
     } else {
-      const u = r();
-      const status = u < 0.7 ? ['not-returned', '', ''] : u < 0.95 ? ['accepted', '', '2026-05-20'] : u < 0.98 ? ['in-review', 'signature-mismatch', '2026-05-21'] : ['not-accepted', 'no-signature|envelope-not-sealed', '2026-05-22'];
+      const draw = r(); // drawn either way, so both variants name the same voters
+      const u = opts.atIssuance ? 0 : draw;
+      const status = u < 0.7 ? ['not-returned', '', ''] : u < 0.95 ? ['accepted', '', at(-13)] : u < 0.98 ? ['in-review', 'signature-mismatch', at(-12)] : ['not-accepted', 'no-signature|envelope-not-sealed', at(-11)];
       yield [...base, '1', issueDate, ...status];
     }
     written++;
@@ -85,14 +96,14 @@ export function* voterRows(count: number, seed: number): Generator<string[]> {
 }
 
 /** Writes `rows` extract rows to `file` as a stream (never held in memory). */
-export async function generate(file: string, rows: number, seed: number, progress: boolean): Promise<void> {
+export async function generate(file: string, rows: number, seed: number, progress: boolean, opts: SyntheticOptions = {}): Promise<void> {
   const out = fs.createWriteStream(file);
   const csv = stringify({ header: true, columns: FORMATS['state-extract'].columns as string[] });
   csv.pipe(out);
   const bar = progress ? new SingleBar({ format: 'writing  [{bar}] {percentage}% | {value}/{total} rows', hideCursor: true }, Presets.shades_classic) : undefined;
   bar?.start(rows, 0);
   let n = 0;
-  for (const row of voterRows(rows, seed)) {
+  for (const row of voterRows(rows, seed, opts)) {
     if (!csv.write(row)) await once(csv, 'drain');
     if (++n % 10_000 === 0) bar?.update(n);
   }
