@@ -17,7 +17,12 @@ export interface ActivityStore {
   recordBallotEvents(electionId: string, ballotId: string, events: NumberedBallotEvent[]): Promise<number>;
 }
 
-export function createActivities(deps: { store: ActivityStore; logger: Logger }) {
+/** Turns a ballot's stored events into voter notices (activities/notify.ts planNotices); absent in what-if simulations. */
+export interface NoticePlanner {
+  planNotices(electionId: string, electionDate: string, ballotId: string, events: NumberedBallotEvent[]): Promise<number>;
+}
+
+export function createActivities(deps: { store: ActivityStore; logger: Logger; notices?: NoticePlanner }) {
   const { store, logger } = deps;
   return {
     async recordElectionEvents(electionId: string, events: ElectionEvent[]): Promise<number> {
@@ -39,9 +44,11 @@ export function createActivities(deps: { store: ActivityStore; logger: Logger })
       await store.saveContractLedger(snapshot);
     },
     /** Ballot transitions and alerts; no voter data in the log, only ids and statuses. */
-    async recordBallotEvents(electionId: string, ballotId: string, events: NumberedBallotEvent[]): Promise<number> {
+    async recordBallotEvents(electionId: string, ballotId: string, events: NumberedBallotEvent[], electionDate?: string): Promise<number> {
       const n = await store.recordBallotEvents(electionId, ballotId, events);
       for (const e of events) logger.info({ ballotId, event: e.type, status: e.status, eventId: e.eventId }, 'ballot event');
+      // Stored first: a notice always has its event behind it. Planning twice is harmless (notice keys).
+      if (deps.notices && electionDate) await deps.notices.planNotices(electionId, electionDate, ballotId, events);
       return n;
     },
   };

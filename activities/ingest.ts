@@ -20,6 +20,8 @@ import { factsForRow } from '../ingest/facts';
 import { FileFormatError, parseFile } from '../ingest/parse';
 import { FileTypeSchema, type StateExtractRow, type UspsScanRow, type VendorManifestRow } from '../ingest/schemas';
 import { recordExtractBallots } from '../db/reconciliation';
+import { upsertVoters } from '../db/voters';
+import { mapConcurrent } from './concurrency';
 import { factsReported } from '../workflows/ballot/messages';
 import type { ballotWorkflow } from '../workflows/ballot/workflow';
 
@@ -27,7 +29,7 @@ export interface IngestSummary { fileId: string; status: string; linesDone: numb
 
 const summary = (f: FileRow): IngestSummary => ({ fileId: f.id, status: f.status, linesDone: f.linesDone, accepted: f.accepted, rejected: f.rejected, signalled: f.signalled });
 
-export function createIngestActivities(deps: { pool: Pool; client: Client; taskQueue: string; logger: Logger; batchSize?: number; concurrency?: number }) {
+export function createIngestActivities(deps: { pool: Pool; client: Client; taskQueue: string; logger: Logger; batchSize?: number; concurrency?: number; voterLinkSecret?: string }) {
   const { pool, client, taskQueue, logger } = deps;
   const concurrency = deps.concurrency ?? 32;
   return {
@@ -64,15 +66,18 @@ export function createIngestActivities(deps: { pool: Pool; client: Client; taskQ
               const x = r.value as StateExtractRow;
               return { ballotId: ballotIdOf(f.electionId, x.voterId, x.issueNumber), voterId: x.voterId, issue: x.issueNumber, line: r.line };
             }));
+            // The voter lookup and sign-up find voters here (issue 4).
+            if (deps.voterLinkSecret) {
+              await upsertVoters(pool, deps.voterLinkSecret, election.county, f.electionId, rows.map((r) => {
+                const x = r.value as StateExtractRow;
+                return { voterId: x.voterId, firstName: x.name.first, lastName: x.name.last, dateOfBirth: x.dateOfBirth, zip: x.residence.zip, language: x.language, ballotId: ballotIdOf(f.electionId, x.voterId, x.issueNumber) };
+              }));
+            }
           }
           if (type === 'vendor-manifest') afterSignals.push(...(await manifestPieces(f.electionId, rows.map((r) => r.value as VendorManifestRow), add)));
           if (type === 'usps-scans' || type === 'usps-scans-jsonl') afterSignals.push(...(await scanFacts(fileId, rows.map((r) => ({ line: r.line, row: r.value as UspsScanRow })), add)));
-          const work = [...byBallot];
-          let signalled = 0;
-          for (let i = 0; i < work.length; i += concurrency) {
-            const results = await Promise.all(work.slice(i, i + concurrency).map(([ballotId, facts]) => signalBallot(ballotId, facts, f.electionId, calendar, settings)));
-            signalled += results.filter(Boolean).length;
-          }
+          const results = await mapConcurrent([...byBallot], concurrency, ([ballotId, facts]) => signalBallot(ballotId, facts, f.electionId, calendar, settings));
+          const signalled = results.filter(Boolean).length;
           for (const step of afterSignals) await step();
           await recordBatch(pool, fileId, { linesDone: batch.linesRead, accepted: rows.length, rejectedRows: new Set(rejects.map((r) => r.line)).size, signalled, rejects });
           ctx.heartbeat({ linesDone: batch.linesRead });

@@ -8,11 +8,14 @@ import swaggerUi from 'swagger-ui-express';
 import { contractRoutes } from './routes/contracts';
 import { electionRoutes } from './routes/elections';
 import { fileRoutes } from './routes/files';
+import { notifyAdminRoutes } from './routes/notify-admin';
+import { twilioWebhookRouter } from './routes/twilio-webhooks';
+import { voterRoutes } from './routes/voter';
 import { openApiDocument } from './openapi';
 import { errorMiddleware, HttpProblem, sendProblem } from './problem';
 import { mount, type Deps, type Route } from './route';
 
-export const routes: Route[] = [...contractRoutes, ...electionRoutes, ...fileRoutes];
+export const routes: Route[] = [...contractRoutes, ...electionRoutes, ...fileRoutes, ...notifyAdminRoutes, ...voterRoutes];
 
 export function createApp(deps: Deps & { corsOrigins?: string[] }): Express {
   const app = express();
@@ -27,12 +30,14 @@ export function createApp(deps: Deps & { corsOrigins?: string[] }): Express {
       res.setHeader('X-Request-Id', id);
       return id;
     },
-    // No personal data or secrets in logs: only method, path, status and timing.
-    serializers: { req: (req) => ({ method: req.method, url: req.url }), res: (res) => ({ statusCode: res.statusCode }) },
+    // No personal data or secrets in logs: only method, path, status and timing. The query string is dropped:
+    // voter links carry their signed token there.
+    serializers: { req: (req) => ({ method: req.method, url: String(req.url).split('?')[0] }), res: (res) => ({ statusCode: res.statusCode }) },
     redact: ['req.headers.authorization', 'req.headers.cookie'],
   }));
   // Browsers may call the API only from the origins listed in CORS_ORIGINS (none by default).
   app.use(cors({ origin: deps.corsOrigins ?? [], allowedHeaders: ['Content-Type', 'Idempotency-Key', 'X-Actor', 'X-Request-Id'] }));
+  app.use(twilioWebhookRouter(deps)); // form-encoded and signed over the exact URL: before the JSON body parser
   app.use(express.json({ limit: '1mb' }));
 
   app.get('/healthz', (_req, res) => { res.json({ ok: true }); });

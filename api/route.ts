@@ -19,6 +19,7 @@ export interface Deps {
   client: Client;
   cfg: Pick<Config, 'TASK_QUEUE'> & { searchAttributes: boolean; maxHistoryEvents?: number; uploadDir?: string; maxUploadBytes?: number };
   logger: Logger;
+  notifier?: import('./notifier').Notifier;
 }
 
 export interface Ctx<P, Q, B> {

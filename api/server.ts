@@ -5,6 +5,7 @@ import { createPool, migrate } from '../db/pool';
 import { loadConfig } from '../runtime/config';
 import { connectClient } from '../runtime/temporal';
 import { createApp } from './app';
+import { temporalNotifier } from './notifier';
 
 async function main() {
   const cfg = loadConfig();
@@ -16,6 +17,7 @@ async function main() {
   const client = await connectClient(cfg, cfg.TEMPORAL_ADDRESS);
   const app = createApp({
     pool, client, logger,
+    notifier: temporalNotifier(client, cfg.TASK_QUEUE),
     corsOrigins: cfg.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
     cfg: {
       TASK_QUEUE: cfg.TASK_QUEUE, searchAttributes: process.env.TEMPORAL_SEARCH_ATTRIBUTES !== 'false',

@@ -4,11 +4,14 @@
  * directory — then the worker and API processes. Ctrl-C stops everything, in reverse order.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { migrate } from '../db/pool';
 import { loadConfig } from '../runtime/config';
 import { startEmbeddedPostgres, type RunningPostgres } from '../runtime/postgres';
+import { startFakeTwilio } from '../runtime/fake-twilio';
+import { startSmtpCapture } from '../runtime/smtp-capture';
 import { startDevServer, waitForPort, type DevServer } from '../runtime/temporal';
 
 const say = (m: string) => process.stdout.write(`[ballotflow] ${m}\n`);
@@ -35,6 +38,7 @@ export async function start(): Promise<void> {
   let pg: RunningPostgres | undefined;
   let temporal: DevServer | undefined;
   const children: ChildProcess[] = [];
+  const stops: (() => Promise<void>)[] = [];
   let stopping = false;
 
   const stopAll = async (code: number) => {
@@ -42,6 +46,7 @@ export async function start(): Promise<void> {
     stopping = true;
     say('stopping: API, worker, Temporal, Postgres...');
     for (const c of [...children].reverse()) await stopChild(c);
+    for (const stop of stops) await stop().catch(() => undefined);
     await temporal?.stop();
     await pg?.stop().catch(() => undefined);
     say('stopped');
@@ -69,7 +74,23 @@ export async function start(): Promise<void> {
       address = temporal.address;
       temporal.process.once('exit', () => { if (!stopping) { say('the Temporal dev server exited'); void stopAll(1); } });
     } else say(`[3/5] using the Temporal cluster at ${address}`);
-    const env = { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: address };
+    // The developer outbox: with no mail relay or Twilio account configured, notices go to a local SMTP
+    // server and a local Twilio stand-in, and each one is printed here, so nothing reaches a real voter.
+    const outbox: Record<string, string> = {};
+    if (!cfg.SMTP_URL) {
+      const smtp = await startSmtpCapture({ onMessage: (m) => say(`[outbox] email to ${m.to.join(', ')}: ${m.subject}`) });
+      stops.push(() => smtp.stop());
+      outbox.SMTP_URL = smtp.url;
+    }
+    if (!cfg.TWILIO_ACCOUNT_SID) {
+      const sid = `AC${'0'.repeat(32)}`;
+      const token = randomBytes(16).toString('hex');
+      const tw = await startFakeTwilio({ accountSid: sid, authToken: token, onEvent: (e) => { if (e.kind === 'sms') say(`[outbox] text to ${e.to}: ${e.body}`); else if (e.kind === 'call') say(`[outbox] call to ${e.to}`); } });
+      stops.push(() => tw.stop());
+      Object.assign(outbox, { TWILIO_ACCOUNT_SID: sid, TWILIO_AUTH_TOKEN: token, TWILIO_API_URL: tw.url });
+    }
+    if (Object.keys(outbox).length) say(`notices go to the developer outbox (${Object.keys(outbox).includes('SMTP_URL') ? 'email' : ''}${Object.keys(outbox).length > 1 ? ', ' : ''}${Object.keys(outbox).includes('TWILIO_API_URL') ? 'SMS and calls' : ''}), printed here`);
+    const env = { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: address, ...outbox };
     say('[4/5] starting the worker');
     children.push(child('worker', 'workers/main.js', env));
     say('[5/5] starting the API');

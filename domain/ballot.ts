@@ -193,7 +193,7 @@ export function applyFact(s: BallotState, f: BallotFact): boolean {
     const from = s.status;
     s.status = next.status;
     s.reasonCodes = next.reasonCodes;
-    s.outbox.push({ type: 'status-changed', atMs: f.at, status: next.status, reasonCodes: next.reasonCodes, detail: { from, fact: f.type, ...(next.status === 'mailed' ? { expectedWindow: expectedWindow(s) } : {}) } });
+    s.outbox.push({ type: 'status-changed', atMs: f.at, status: next.status, reasonCodes: next.reasonCodes, detail: { from, fact: f.type, ...(next.status === 'mailed' || next.status === 'in-mail-stream' ? { expectedWindow: expectedWindow(s) } : {}) } });
   }
   return true;
 }
@@ -207,7 +207,8 @@ export function pendingAlerts(s: BallotState): BallotAlert[] {
   if (isFinal(s) || s.status === 'undeliverable') return [];
   const st = s.settings;
   const out: BallotAlert[] = [];
-  if (s.mailedDate && s.firstOutboundScanAtMs === undefined && s.firstInboundScanAtMs === undefined) {
+  // A ballot the county already holds needs no scan to prove it travelled (the county file may come first).
+  if (s.mailedDate && s.firstOutboundScanAtMs === undefined && s.firstInboundScanAtMs === undefined && !s.receiptDate) {
     out.push({ key: 'no-scan', type: 'no-scan', atMs: endOfPacificDay(addDays(s.mailedDate, st.noScanAlertDays)), detail: { mailedDate: s.mailedDate } });
   }
   const w = expectedWindow(s);

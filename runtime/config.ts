@@ -20,6 +20,20 @@ const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CORS_ORIGINS: z.string().default(''),
+  PUBLIC_BASE_URL: z.string().url().default('http://127.0.0.1:3000').describe('the origin Twilio and voters reach the API at (https in production): webhook signatures and voter links are built from it, never from the Host header'),
+  VOTER_LINK_SECRET: z.string().min(32).default('dev-only-voter-link-secret-do-not-use-in-production').describe('HMAC key of voter lookup hashes and signed voter links; the default is for development only: production must set its own'),
+  SMTP_URL: z.string().optional().describe('smtp(s)://user:pass@host:port of the mail relay; npm start runs a local capture server when unset'),
+  EMAIL_FROM: z.string().email().default('ballot-alerts@example.gov').describe('sender address of notices for counties without their own (county overrides)'),
+  TWILIO_ACCOUNT_SID: z.string().optional(),
+  TWILIO_AUTH_TOKEN: z.string().optional(),
+  TWILIO_API_URL: z.string().url().optional().describe('another Twilio API origin (a local stand-in); unset talks to api.twilio.com'),
+  SMS_NUMBERS: z.string().default('+15005550006').describe('comma-separated E.164 sending numbers; each gets its own rate-limited queue'),
+  VOICE_CALLER_ID: z.string().default('+15005550006'),
+  PROGRAM_NAME: z.string().min(1).max(32).default('CA Ballot Alerts'),
+  SMS_PER_NUMBER_PER_SECOND: z.coerce.number().positive().default(1),
+  CALLS_PER_SECOND: z.coerce.number().positive().default(1),
+  EMAILS_PER_SECOND: z.coerce.number().positive().default(50),
+  SMS_MAX_SEGMENTS: z.coerce.number().int().min(1).max(10).default(2).describe('the most SMS segments a notice template may take with the longest values (admin API refuses longer)'),
 });
 export type Config = z.infer<typeof Env>;
 

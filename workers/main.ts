@@ -7,7 +7,11 @@ import { pgStore } from '../activities/pg-store';
 import { createPool, migrate } from '../db/pool';
 import { loadConfig } from '../runtime/config';
 import { connectionOptions } from '../runtime/temporal';
-import { createWorker } from './worker';
+import { createNotifyActivities } from '../activities/notify';
+import { createEmailProvider } from '../activities/providers/email';
+import { createTwilioProvider } from '../activities/providers/twilio';
+import { manageUrlFor, notifySettings } from '../runtime/notify';
+import { createNotifyWorkers, createWorker } from './worker';
 
 async function main() {
   const cfg = loadConfig();
@@ -19,13 +23,26 @@ async function main() {
   const connection = await NativeConnection.connect(connectionOptions(cfg, cfg.TEMPORAL_ADDRESS));
   // File ingestion signals ballot workflows, so its activities hold a client of their own.
   const client = new Client({ connection: await Connection.connect(connectionOptions(cfg, cfg.TEMPORAL_ADDRESS)), namespace: cfg.TEMPORAL_NAMESPACE });
+  const settings = notifySettings(cfg);
+  const email = cfg.SMTP_URL ? createEmailProvider({ smtpUrl: cfg.SMTP_URL, logger }) : undefined;
+  const twilio = cfg.TWILIO_ACCOUNT_SID && cfg.TWILIO_AUTH_TOKEN
+    ? createTwilioProvider({ accountSid: cfg.TWILIO_ACCOUNT_SID, authToken: cfg.TWILIO_AUTH_TOKEN, ...(cfg.TWILIO_API_URL ? { baseUrl: cfg.TWILIO_API_URL } : {}), statusCallbackUrl: `${cfg.PUBLIC_BASE_URL}/api/webhooks/twilio/status`, logger })
+    : undefined;
+  if (!email) logger.warn('SMTP_URL is not set: email notices will fail until it is');
+  if (!twilio) logger.warn('TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN are not set: text and voice notices will fail until they are');
+  const notify = createNotifyActivities({ pool, client, logger, settings, ...(email ? { email } : {}), ...(twilio ? { twilio } : {}), manageUrl: manageUrlFor(cfg) });
   const worker = await createWorker({
-    connection, namespace: cfg.TEMPORAL_NAMESPACE, taskQueue: cfg.TASK_QUEUE, store: pgStore(pool), logger,
-    extraActivities: createIngestActivities({ pool, client, taskQueue: cfg.TASK_QUEUE, logger, batchSize: cfg.INGEST_BATCH_SIZE }),
+    connection, namespace: cfg.TEMPORAL_NAMESPACE, taskQueue: cfg.TASK_QUEUE, store: pgStore(pool), logger, notify,
+    extraActivities: createIngestActivities({ pool, client, taskQueue: cfg.TASK_QUEUE, logger, batchSize: cfg.INGEST_BATCH_SIZE, voterLinkSecret: cfg.VOTER_LINK_SECRET }),
   });
-  logger.info({ taskQueue: cfg.TASK_QUEUE, namespace: cfg.TEMPORAL_NAMESPACE }, 'worker running');
+  const senders = await createNotifyWorkers({
+    connection, namespace: cfg.TEMPORAL_NAMESPACE, settings, activities: notify,
+    rates: { smsPerNumberPerSecond: cfg.SMS_PER_NUMBER_PER_SECOND, callsPerSecond: cfg.CALLS_PER_SECOND, emailsPerSecond: cfg.EMAILS_PER_SECOND },
+  });
+  logger.info({ taskQueue: cfg.TASK_QUEUE, namespace: cfg.TEMPORAL_NAMESPACE, senderQueues: senders.length }, 'worker running');
   // Worker.run() shuts down gracefully on SIGINT/SIGTERM (the SDK installs the handlers).
-  await worker.run();
+  await Promise.all([worker.run(), ...senders.map((w) => w.run())]);
+  email?.close();
   await connection.close();
   await client.connection.close();
   await pool.end();

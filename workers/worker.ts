@@ -6,6 +6,7 @@ import path from 'node:path';
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createActivities, type ActivityStore } from '../activities';
+import type { NotifyActivities, NotifySettings } from '../activities/notify';
 
 export function workflowsPath(): string {
   return require.resolve(path.join(__dirname, '..', 'workflows'));
@@ -14,7 +15,12 @@ export function workflowsPath(): string {
 /** Bundle once and reuse: bundling takes seconds, so tests and simulate share one bundle per process. */
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: (m) => console.error(m) } });
+  bundle ??= bundleWorkflowCode({
+    workflowsPath: workflowsPath(),
+    // zod and luxon evaluated once per worker thread, not once per workflow: their module setup was a third of
+    // a new ballot workflow's first task. workflows/preload.ts says what may be shared and why.
+    preloadModules: [require.resolve(path.join(__dirname, '..', 'workflows', 'preload'))],
+    logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: (m) => console.error(m) } });
   return bundle;
 }
 
@@ -26,12 +32,39 @@ export async function createWorker(o: {
   logger: Logger;
   /** More activities on the same queue, e.g. file ingestion (it needs a Temporal client and the pool). */
   extraActivities?: Record<string, (...args: never[]) => Promise<unknown>>;
+  /** Voter notifications: planned from ballot events on this queue, sent on the channel queues (createNotifyWorkers). */
+  notify?: NotifyActivities;
 }): Promise<Worker> {
   return Worker.create({
     connection: o.connection,
     namespace: o.namespace,
     taskQueue: o.taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: { ...createActivities({ store: o.store, logger: o.logger }), ...o.extraActivities },
+    activities: { ...createActivities({ store: o.store, logger: o.logger, ...(o.notify ? { notices: o.notify } : {}) }), ...o.notify, ...o.extraActivities },
   });
+}
+
+export interface NotifyRates {
+  /** Messages per second per SMS sending number (carrier limits: 1 for a long code). */
+  smsPerNumberPerSecond: number;
+  callsPerSecond: number;
+  emailsPerSecond: number;
+}
+
+/**
+ * The senders: activity-only workers on one task queue per channel, and per SMS sending number, each held to
+ * its rate by the server (maxTaskQueueActivitiesPerSecond is enforced by Temporal across every worker polling
+ * that queue, so adding worker processes never breaks a carrier limit).
+ */
+export async function createNotifyWorkers(o: { connection: NativeConnection; namespace: string; settings: NotifySettings; activities: NotifyActivities; rates: NotifyRates }): Promise<Worker[]> {
+  const queues: [string, number][] = [
+    [`${o.settings.taskQueue}-email`, o.rates.emailsPerSecond],
+    [`${o.settings.taskQueue}-voice`, o.rates.callsPerSecond],
+    ...o.settings.defaultSender.smsNumbers.map((_, i): [string, number] => [`${o.settings.taskQueue}-sms-${i}`, o.rates.smsPerNumberPerSecond]),
+  ];
+  return Promise.all(queues.map(([taskQueue, rate]) => Worker.create({
+    connection: o.connection, namespace: o.namespace, taskQueue,
+    activities: { sendNotice: o.activities.sendNotice, sendConfirmationCode: o.activities.sendConfirmationCode },
+    maxTaskQueueActivitiesPerSecond: rate,
+  })));
 }

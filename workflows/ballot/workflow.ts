@@ -11,7 +11,7 @@ import {
   applyFact, BallotFactSchema, expectedWindow, initialBallot, isFinal, nextAlertAt, pendingAlerts, reconcileBallot,
   type BallotCalendar, type BallotFact, type BallotSettings, type BallotState,
 } from '../../domain/ballot';
-import { activities } from '../common';
+import { localActivities } from '../common';
 import * as m from './messages';
 
 export interface BallotWorkflowArgs {
@@ -49,7 +49,7 @@ export async function ballotWorkflow(args: BallotWorkflowArgs): Promise<m.Ballot
     if (state.outbox.length > 0) {
       // Numbered from the state, so a retry or a replay gives each event the same id.
       const batch = state.outbox.slice().map((e, i) => ({ ...e, eventId: `${state.ballotId}#${state.eventCount + i + 1}` }));
-      await activities.recordBallotEvents(args.electionId, state.ballotId, batch);
+      await localActivities.recordBallotEvents(args.electionId, state.ballotId, batch, args.calendar.electionDate);
       state.outbox.splice(0, batch.length);
       state.eventCount += batch.length;
     }
