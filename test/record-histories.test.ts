@@ -9,7 +9,10 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
+import { ballotCalendar, ballotIdOf, BallotSettingsSchema, type BallotFact } from '../domain/ballot';
 import { addDays, pacificDate, pacificTime } from '../domain/time';
+import { factsReported } from '../workflows/ballot/messages';
+import type { ballotWorkflow } from '../workflows/ballot/workflow';
 import { recordInvoice } from '../workflows/contract/messages';
 import * as em from '../workflows/election/messages';
 import { completeAllOnTime, electionFor, sleepUntil, startBoth, testContract, testWorker, timeSkippingEnv } from './helpers/temporal';
@@ -80,4 +83,27 @@ maybe('record: an election where everyone is on time, to certification', async (
   await completeAllOnTime(env, el);
   await el.result();
   await save('election-on-time', el);
+});
+
+maybe('record: a ballot mailed, silent for days (alert), scanned, returned, received and counted', async () => {
+  const now = await env.currentTimeMs();
+  const E = addDays(pacificDate(now), 60);
+  const electionId = `election:fresno:${E}`;
+  const ballotId = ballotIdOf(electionId, 'REC-0001', 1);
+  const at = (o: number, hour = 12) => pacificTime(addDays(E, o), hour);
+  const send = (facts: BallotFact[]) => env.client.workflow.signalWithStart<typeof ballotWorkflow, [{ facts: BallotFact[] }]>('ballotWorkflow', {
+    workflowId: ballotId, taskQueue, workflowIdConflictPolicy: 'USE_EXISTING',
+    args: [{ ballotId, electionId, calendar: ballotCalendar(E), settings: BallotSettingsSchema.parse({}) }],
+    signal: factsReported, signalArgs: [{ facts }],
+  });
+  await send([{ type: 'issued', key: 'x:2', at: at(-40), issueDate: addDays(E, -40), ballotType: 'VBM', uocava: false }]);
+  await send([{ type: 'mailed', key: 'm:2', at: at(-29), mailedDate: addDays(E, -29), outboundImb: '00700900012345000001', returnImb: '00702900012345000001' }]);
+  await sleepUntil(env, at(-25));
+  await send([{ type: 'outbound-scan', key: 'scan:a', at: at(-25), milestone: 'in-transit', scannedAt: at(-25, 7), predictedDeliveryDate: addDays(E, -23) }]);
+  await send([{ type: 'inbound-scan', key: 'scan:b', at: at(-15), scannedAt: at(-15, 4) }]);
+  await send([{ type: 'county-status', key: 'r:9', at: at(-13), status: 'received', receiptDate: addDays(E, -13), postmarkDate: addDays(E, -15), statusDate: addDays(E, -13), reasonCodes: [] }]);
+  await send([{ type: 'county-status', key: 'r2:9', at: at(1), status: 'accepted', statusDate: addDays(E, 1), reasonCodes: [] }]);
+  const h = env.client.workflow.getHandle(ballotId);
+  await h.result();
+  await save('ballot-lifecycle', h);
 });

@@ -11,8 +11,8 @@ import { workflowBundle } from '../workers/worker';
 const dir = path.join(__dirname, 'histories');
 const files = fs.readdirSync(dir).filter((f) => f.endsWith('.history.pb')).sort();
 
-test('recorded histories exist for elections and contracts', () => {
-  expect(files).toEqual(expect.arrayContaining(['election-on-time.history.pb', 'election-late-waiver-shift-datechange-cancel.history.pb', 'contract-continued-as-new.history.pb']));
+test('recorded histories exist for elections, contracts and ballots', () => {
+  expect(files).toEqual(expect.arrayContaining(['ballot-lifecycle.history.pb', 'election-on-time.history.pb', 'election-late-waiver-shift-datechange-cancel.history.pb', 'contract-continued-as-new.history.pb']));
 });
 
 test.each(files)('%s replays deterministically against the current workflow code', async (file) => {

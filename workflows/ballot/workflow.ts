@@ -6,7 +6,7 @@
  * History stays small: facts come in batches (one signal per file batch), and the workflow wakes only for a
  * fact or an alert. A full lifecycle is a few dozen events, far below Temporal's 10,240 warning.
  */
-import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, CancellationScope, condition, continueAsNew, isCancellation, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import {
   applyFact, BallotFactSchema, expectedWindow, initialBallot, isFinal, nextAlertAt, pendingAlerts, reconcileBallot,
   type BallotCalendar, type BallotFact, type BallotSettings, type BallotState,
@@ -42,6 +42,23 @@ export async function ballotWorkflow(args: BallotWorkflowArgs): Promise<m.Ballot
   };
   setHandler(m.getBallot, snapshot);
 
+  // One timer for the next alert, kept while facts come and go without moving it (most facts do not): a fact
+  // then costs its signal and a marker, not a cancelled and a new timer as well.
+  let timer: { at: number; scope: CancellationScope } | undefined;
+  let timerFired = false;
+  const armTimer = (at: number | undefined, now: number) => {
+    if (timer?.at === at) return;
+    timer?.scope.cancel();
+    timer = undefined;
+    if (at === undefined) return;
+    const scope = new CancellationScope();
+    timer = { at, scope };
+    scope.run(() => sleep(Math.max(at - now, 1))).then(
+      () => { if (timer?.scope === scope) { timerFired = true; timer = undefined; } },
+      (e) => { if (!isCancellation(e)) throw e; },
+    );
+  };
+
   for (;;) {
     for (const f of inbox.splice(0)) applyFact(state, f);
     const now = Date.now();
@@ -54,9 +71,9 @@ export async function ballotWorkflow(args: BallotWorkflowArgs): Promise<m.Ballot
       state.eventCount += batch.length;
     }
     if (isFinal(state) && inbox.length === 0) break;
-    const wake = nextAlertAt(state, now);
-    if (wake !== undefined) await condition(() => inbox.length > 0, wake - now);
-    else await condition(() => inbox.length > 0);
+    armTimer(nextAlertAt(state, now), now);
+    timerFired = false;
+    await condition(() => inbox.length > 0 || timerFired);
     if (workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof ballotWorkflow>({ ...args, state, pending: inbox.splice(0) });
