@@ -18,7 +18,9 @@ import * as m from './messages';
 
 // A provider that is down (5xx, 429) is retried until it recovers: the notice is late, never lost or doubled.
 // Final refusals (an invalid number, a bounced address) are recorded by the activity and not retried.
-const SEND_OPTIONS = { startToCloseTimeout: '1 minute', retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '2 minutes' } } as const;
+// A send that hears nothing for 20 s is retried: the provider calls time out sooner (15 s), so an attempt that
+// died with its worker is found quickly, and the retry checks the ledger and the provider before sending.
+const SEND_OPTIONS = { startToCloseTimeout: '20 seconds', retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '2 minutes' } } as const;
 const senders = new Map<string, NotifyActivities>();
 function senderOn(taskQueue: string): NotifyActivities {
   let s = senders.get(taskQueue);
