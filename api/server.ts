@@ -5,6 +5,7 @@ import { createPool, migrate } from '../db/pool';
 import { loadConfig } from '../runtime/config';
 import { connectClient } from '../runtime/temporal';
 import { createApp } from './app';
+import { resumeQueuedFiles, sweepStaleUploads } from './routes/files';
 import { temporalNotifier } from './notifier';
 
 async function main() {
@@ -15,17 +16,34 @@ async function main() {
   await migrate(cfg.DATABASE_URL, logger);
   const pool = createPool(cfg.DATABASE_URL);
   const client = await connectClient(cfg, cfg.TEMPORAL_ADDRESS);
-  const app = createApp({
+  // The worker reads uploads from here: in production it must be storage both processes share.
+  const uploadDir = path.join(cfg.BALLOTFLOW_DATA_DIR, 'uploads');
+  // Partial uploads of a process that died mid-body: swept before serving, then hourly (another replica may die).
+  const sweep = () => {
+    const removed = sweepStaleUploads(uploadDir);
+    if (removed.length > 0) logger.warn({ removed: removed.length }, 'removed partial uploads left by a stopped API process');
+  };
+  sweep();
+  setInterval(sweep, 60 * 60_000).unref();
+  const deps = {
     pool, client, logger,
     notifier: temporalNotifier(client, cfg.TASK_QUEUE),
     corsOrigins: cfg.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
     cfg: {
       TASK_QUEUE: cfg.TASK_QUEUE, searchAttributes: process.env.TEMPORAL_SEARCH_ATTRIBUTES !== 'false',
-      // The worker reads uploads from here: in production it must be storage both processes share.
-      uploadDir: path.join(cfg.BALLOTFLOW_DATA_DIR, 'uploads'),
+      uploadDir,
     },
-  });
+  };
+  // A file registered by a process killed before it started the ingestion: start it now (a no-op for the rest).
+  await resumeQueuedFiles(deps).then(
+    (ids) => { if (ids.length > 0) logger.info({ files: ids.length }, 'started the ingestion of queued files'); },
+    (e: Error) => logger.error({ err: e }, 'could not start the ingestion of queued files; a re-send starts each'),
+  );
+  const app = createApp(deps);
   const server = app.listen(cfg.PORT, () => logger.info({ port: cfg.PORT }, `API listening on http://127.0.0.1:${cfg.PORT} (docs at /api/docs)`));
+  // A multi-gigabyte extract over a county's uplink takes longer than Node's default 5 minutes per request.
+  // The cap stays below the stale-upload sweep's idle hour, so a live upload is never swept.
+  server.requestTimeout = 55 * 60_000;
   const stop = () => {
     logger.info('API stopping');
     server.close(() => { void client.connection.close().then(() => pool.end()).then(() => process.exit(0)); });

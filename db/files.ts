@@ -25,6 +25,14 @@ export async function registerFile(pool: Pool, f: { electionId: string; type: st
   return { file: (await getFile(pool, id))!, created: ins.rowCount === 1 };
 }
 
+/**
+ * Files registered but not begun: the API registers a file, then starts its ingestion workflow, and a process
+ * killed between the two leaves the file queued with no workflow.
+ */
+export async function listQueuedFiles(pool: Pool): Promise<string[]> {
+  return (await pool.query<{ id: string }>(`SELECT id FROM ingest_files WHERE status = 'queued' ORDER BY created_at, id`)).rows.map((r) => r.id);
+}
+
 export async function getFile(pool: Pool, id: string): Promise<FileRow | undefined> {
   return (await pool.query<FileRow>(`SELECT ${COLUMNS} FROM ingest_files WHERE id = $1`, [id])).rows[0];
 }

@@ -7,7 +7,7 @@ import { Transform } from 'node:stream';
 import { z } from 'zod';
 import { ballotStats, listBallotEvents, listBallots } from '../../db/ballots';
 import { getElection } from '../../db/elections';
-import { getFile, listRejects, registerFile } from '../../db/files';
+import { getFile, listQueuedFiles, listRejects, registerFile } from '../../db/files';
 import { countUnmatched } from '../../db/pieces';
 import { reconcile } from '../../db/reconciliation';
 import { BallotStatusSchema } from '../../domain/ballot';
@@ -15,9 +15,52 @@ import { ElectionIdSchema } from '../../domain/ids';
 import { FileTypeSchema } from '../../ingest/schemas';
 import { getBallot } from '../../workflows/ballot/messages';
 import { HttpProblem, notFound } from '../problem';
-import { route } from '../route';
+import { route, type Deps } from '../route';
 
 const ElectionParams = z.object({ id: ElectionIdSchema });
+
+/** A body still being received is written under this prefix; only a complete one is renamed to its checksum. */
+const PARTIAL_PREFIX = '.upload-';
+
+/**
+ * Removes partial uploads left by an API process that died mid-body (kill -9, power loss, OOM): the error path
+ * that deletes them never ran, they were never registered and never will be, and each can be gigabytes. Several
+ * API replicas may share the directory, and a live upload rewrites its file with every chunk, so only files
+ * untouched for `idleMs` are removed. Returns the names removed.
+ */
+export function sweepStaleUploads(dir: string, idleMs = 60 * 60_000, now = Date.now()): string[] {
+  let names: string[];
+  try { names = fs.readdirSync(dir); } catch { return []; }
+  const removed: string[] = [];
+  for (const name of names) {
+    if (!name.startsWith(PARTIAL_PREFIX)) continue;
+    const p = path.join(dir, name);
+    try {
+      if (now - fs.statSync(p).mtimeMs < idleMs) continue;
+      fs.rmSync(p, { force: true });
+      removed.push(name);
+    } catch { /* gone meanwhile: another replica swept it */ }
+  }
+  return removed;
+}
+
+/** A file's ingestion workflow, whose id is the file id: started once, found again by every later call. */
+async function startIngestion(deps: Pick<Deps, 'client' | 'cfg'>, fileId: string): Promise<void> {
+  await deps.client.workflow.start('fileIngestionWorkflow', {
+    workflowId: fileId, taskQueue: deps.cfg.TASK_QUEUE, args: [{ fileId }],
+    workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'REJECT_DUPLICATE',
+  }).catch((e: Error) => { if (e.name !== 'WorkflowExecutionAlreadyStartedError') throw e; });
+}
+
+/**
+ * Starts the ingestion of every file still queued: one registered by a process killed before it started the
+ * workflow would otherwise wait forever unless its sender re-sent it. Harmless for files already started.
+ */
+export async function resumeQueuedFiles(deps: Pick<Deps, 'pool' | 'client' | 'cfg'>): Promise<string[]> {
+  const ids = await listQueuedFiles(deps.pool);
+  for (const id of ids) await startIngestion(deps, id);
+  return ids;
+}
 
 export const fileRoutes = [
   route({
@@ -32,8 +75,9 @@ export const fileRoutes = [
       const dir = deps.cfg.uploadDir;
       if (!dir) throw new HttpProblem(503, 'Unavailable', 'uploads are not configured on this server');
       fs.mkdirSync(dir, { recursive: true });
-      // Stream to a temporary name while hashing; the checksum then names the file, so a re-send is found.
-      const tmp = path.join(dir, `.upload-${randomUUID()}`);
+      // Stream to a temporary name while hashing; the checksum then names the file, so a re-send is found. A
+      // process killed mid-body leaves the temporary file behind, unregistered: sweepStaleUploads removes it.
+      const tmp = path.join(dir, `${PARTIAL_PREFIX}${randomUUID()}`);
       const hash = createHash('sha256');
       let bytes = 0;
       const limit = deps.cfg.maxUploadBytes ?? 10 * 1024 ** 3;
@@ -56,10 +100,7 @@ export const fileRoutes = [
       const stored = path.join(dir, `${checksum}.${query.type}`);
       fs.renameSync(tmp, stored);
       const { file, created } = await registerFile(deps.pool, { electionId: params.id, type: query.type, fileName: query.name ?? `${query.type}-${checksum.slice(0, 8)}`, path: stored, checksum, bytes });
-      await deps.client.workflow.start('fileIngestionWorkflow', {
-        workflowId: file.id, taskQueue: deps.cfg.TASK_QUEUE, args: [{ fileId: file.id }],
-        workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      }).catch((e: Error) => { if (e.name !== 'WorkflowExecutionAlreadyStartedError') throw e; });
+      await startIngestion(deps, file.id);
       return { status: created ? 202 : 200, json: file, headers: { Location: `/api/files/${encodeURIComponent(file.id)}` } };
     },
   }),
