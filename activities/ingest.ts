@@ -18,7 +18,7 @@ import { findPieces, markApplied, pendingUnmatched, queueUnmatched, recordMilest
 import { outboundMilestone, scanInstant, type OutboundMilestone } from '../domain/scans';
 import { factsForRow } from '../ingest/facts';
 import { FileFormatError, parseFile } from '../ingest/parse';
-import { FileTypeSchema, type StateExtractRow, type UspsScanRow, type VendorManifestRow } from '../ingest/schemas';
+import { FileTypeSchema, type ExtractRow, type UspsScanRow, type VendorManifestRow } from '../ingest/schemas';
 import { recordExtractBallots } from '../db/reconciliation';
 import { upsertVoters } from '../db/voters';
 import { mapConcurrent } from './concurrency';
@@ -47,7 +47,7 @@ export function createIngestActivities(deps: { pool: Pool; client: Client; taskQ
       const resumeFrom = Math.max(f.linesDone, heartbeat);
       const receivedAtMs = Date.now();
       try {
-        for await (const batch of parseFile(type, fs.createReadStream(f.path), { fileName: f.fileName, batchSize: deps.batchSize ?? 1000 })) {
+        for await (const batch of parseFile(type, fs.createReadStream(f.path), { fileName: f.fileName, batchSize: deps.batchSize ?? 1000, electionDate: election.electionDate })) {
           if (batch.linesRead <= resumeFrom) { ctx.heartbeat({ linesDone: resumeFrom }); continue; }
           const rows = batch.rows.filter((r) => r.line > resumeFrom);
           const rejects = batch.rejects.filter((r) => r.line > resumeFrom);
@@ -61,16 +61,18 @@ export function createIngestActivities(deps: { pool: Pool; client: Client; taskQ
           }
           // Written only after the ballots were told, so a crash in between re-tells rather than forgets.
           const afterSignals: (() => Promise<void>)[] = [];
-          if (type === 'state-extract') {
+          if (type === 'state-extract' || type === 'county-fixed-field') {
             await recordExtractBallots(pool, f.electionId, fileId, rows.map((r) => {
-              const x = r.value as StateExtractRow;
+              const x = r.value as ExtractRow;
               return { ballotId: ballotIdOf(f.electionId, x.voterId, x.issueNumber), voterId: x.voterId, issue: x.issueNumber, line: r.line };
             }));
-            // The voter lookup and sign-up find voters here (issue 4).
+            // The voter lookup and sign-up find voters here (issue 4). It matches on name, date of birth and ZIP:
+            // a fixed-field record has no date of birth, and must not overwrite a voter the state extract gave.
             if (deps.voterLinkSecret) {
-              await upsertVoters(pool, deps.voterLinkSecret, election.county, f.electionId, rows.map((r) => {
-                const x = r.value as StateExtractRow;
-                return { voterId: x.voterId, firstName: x.name.first, lastName: x.name.last, dateOfBirth: x.dateOfBirth, zip: x.residence.zip, language: x.language, ballotId: ballotIdOf(f.electionId, x.voterId, x.issueNumber) };
+              await upsertVoters(pool, deps.voterLinkSecret, election.county, f.electionId, rows.flatMap((r) => {
+                const x = r.value as ExtractRow;
+                if (x.dateOfBirth === undefined) return [];
+                return [{ voterId: x.voterId, firstName: x.name.first, lastName: x.name.last, dateOfBirth: x.dateOfBirth, zip: x.residence.zip, language: x.language, ballotId: ballotIdOf(f.electionId, x.voterId, x.issueNumber) }];
               }));
             }
           }

@@ -19,7 +19,7 @@ export async function ingest(o: { api: string; election: string; type: string; f
   const counter = new Transform({ transform(chunk: Buffer, _e, cb) { for (const b of chunk) if (b === 10) lines++; cb(null, chunk); } });
   const body = Readable.toWeb(fs.createReadStream(o.file).pipe(counter));
   const url = `${o.api}/api/elections/${encodeURIComponent(o.election)}/files?type=${o.type}&name=${encodeURIComponent(path.basename(o.file).replace(/[^A-Za-z0-9._ -]/g, '_'))}`;
-  const res = await fetch(url, { method: 'POST', body: body as never, headers: { 'Content-Type': o.type.endsWith('jsonl') ? 'application/x-ndjson' : 'text/csv', 'X-Actor': o.actor ?? 'ballotflow-cli' }, duplex: 'half' } as RequestInit);
+  const res = await fetch(url, { method: 'POST', body: body as never, headers: { 'Content-Type': o.type.endsWith('jsonl') ? 'application/x-ndjson' : o.type === 'county-fixed-field' ? 'text/plain' : 'text/csv', 'X-Actor': o.actor ?? 'ballotflow-cli' }, duplex: 'half' } as RequestInit);
   const sent = (await res.json()) as { id?: string; detail?: string };
   if (!res.ok || !sent.id) throw new Error(`the API refused the file (${res.status}): ${sent.detail ?? JSON.stringify(sent)}`);
   if (res.status === 200) out.write(`this file was received before (${sent.id}); showing its outcome\n`);

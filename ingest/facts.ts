@@ -4,7 +4,7 @@
  */
 import { ballotIdOf, type BallotFact } from '../domain/ballot';
 import { pacificTime } from '../domain/time';
-import type { CountyReturnRow, FileType, StateExtractRow, VendorManifestRow } from './schemas';
+import type { CountyReturnRow, ExtractRow, FileType, VendorManifestRow } from './schemas';
 
 export interface BallotFactFor { ballotId: string; fact: BallotFact }
 
@@ -15,8 +15,10 @@ export function factsForRow(type: FileType, row: unknown, ctx: { electionId: str
   const key = `${ctx.fileId}:${ctx.line}`;
   const at = ctx.receivedAtMs;
   switch (type) {
-    case 'state-extract': {
-      const r = row as StateExtractRow;
+    // The county's fixed-field record issues ballots as the state extract does (its issue date is the file date).
+    case 'state-extract':
+    case 'county-fixed-field': {
+      const r = row as ExtractRow;
       const id = ballotIdOf(ctx.electionId, r.voterId, r.issueNumber);
       const at = noonOf(r.issueDate);
       const out: BallotFactFor[] = [{ ballotId: id, fact: { type: 'issued', key, at, issueDate: r.issueDate, ballotType: r.ballotType, uocava: r.ballotType === 'UOCAVA' } }];

@@ -193,6 +193,176 @@ describe('state extract', () => {
   });
 });
 
+describe('county fixed-field record (Exhibit A G.2.c)', () => {
+  const LINES = fs.readFileSync(fixture('county-fixed-field.txt'), 'utf8').split('\n');
+  const [NUNEZ_1, NUNEZ_2, ORTEGA, OCONNELL, NGUYEN] = LINES as [string, string, string, string, string];
+  /** Replaces the characters at 0-based position `at` (the layout's offsets), keeping the record's length. */
+  const put = (line: string, at: number, text: string) => {
+    const chars = Array.from(line);
+    chars.splice(at, Array.from(text).length, ...Array.from(text));
+    return chars.join('');
+  };
+
+  it('reads a reissue, a PO box, a military voter at an APO, a mail-ballot precinct, a blank party and a voter with no street address', async () => {
+    const { rows, rejects } = await parse('county-fixed-field', 'county-fixed-field.txt');
+    expect(rejects).toEqual([]);
+    expect(rows.map((r) => [r.line, r.value.voterId, r.value.issueNumber, r.value.ballotType, r.value.issueDate])).toEqual([
+      [1, 'FRE0447120', 1, 'VBM', '2026-10-05'],
+      [2, 'FRE0447120', 2, 'VBM', '2026-10-13'],
+      [3, 'FRE0912244', 1, 'UOCAVA', '2026-09-18'],
+      [4, 'FRE0031877', 1, 'MBP', '2026-10-05'],
+      [5, 'FRE0528813', 1, 'VBM', '2026-10-05'],
+      [6, 'FRE0610452', 1, 'VBM', '2026-10-05'],
+    ]);
+    const [nunez1, , ortega, , nguyen, vang] = rows.map((r) => r.value);
+    expect(nunez1).toEqual({
+      voterId: 'FRE0447120',
+      name: { full: 'José Luis Núñez Ibáñez' },
+      dateOfBirth: undefined,
+      residence: { line1: '4821 E Olive Ave', city: 'Fresno', state: 'CA', zip: '93727' },
+      mailing: { line1: 'PO Box 1234', city: 'Fresno', state: 'CA', postalCode: '93722', country: 'US' },
+      precinct: '1203',
+      party: 'DEM',
+      language: undefined,
+      email: undefined,
+      phone: undefined,
+      ballotType: 'VBM',
+      issueNumber: 1,
+      issueDate: '2026-10-05',
+      returnStatus: 'not-returned',
+      reasonCodes: [],
+      statusDate: undefined,
+      record: { electionDate: '2026-11-03', electionNumber: 1, fileDate: '2026-10-05' },
+    });
+    expect(ortega!.mailing).toEqual({ line1: 'Unit 2050 Box 4190', city: 'APO', state: 'AP', postalCode: '96278', country: 'US' });
+    expect(nguyen).toMatchObject({ name: { full: 'Nguyễn Thị Lan' }, party: undefined });
+    expect(vang!.residence).toEqual({ line1: undefined, city: 'Fresno', state: 'CA', zip: '93706' });
+  });
+
+  it('rejects a short line and a long line as a whole, with the length found and the layout length', async () => {
+    const short = NUNEZ_1.replace('José Luis Núñez Ibáñez                   ', 'José Luis Núñez Ibáñez');
+    const p = await parse('county-fixed-field', Buffer.from(`${short}\n${NUNEZ_2}0\n${ORTEGA}\n`));
+    expect(p.rows.map((r) => r.line)).toEqual([3]);
+    expect(rejectsOf(p)).toEqual([
+      [1, ROW, 'record is 218 characters; the layout is 237 (a field not padded to its width?)'],
+      [2, ROW, 'record is 238 characters; the layout is 237'],
+    ]);
+  });
+
+  it('rejects a date that does not exist or is not yyyymmdd, naming the field as the contract does', async () => {
+    const nov31 = put(NUNEZ_1, 17, '20261131');
+    const mmddyyyy = put(ORTEGA, 0, '11032026');
+    const p = await parse('county-fixed-field', Buffer.from(`${nov31}\n${mmddyyyy}\n`));
+    expect(rejectsOf(p)).toEqual([
+      [1, 'File Date', '20261131 is not a real calendar date'],
+      [2, 'Election date', '11032026 is not a real calendar date'],
+    ]);
+  });
+
+  it('rejects a record for another election when the file is sent for one, and a file date after the election', async () => {
+    const june = put(NUNEZ_1, 0, '20260602');
+    const late = put(ORTEGA, 17, '20261104');
+    const batches: ParseBatch<'county-fixed-field'>[] = [];
+    for await (const b of parseFile('county-fixed-field', Readable.from([Buffer.from(`${june}\n${late}\n${NGUYEN}\n`)]), { electionDate: '2026-11-03' })) batches.push(b);
+    expect(batches.flatMap((b) => b.rows.map((r) => r.line))).toEqual([3]);
+    expect(batches.flatMap((b) => b.rejects.map((r) => [r.line, r.field, r.reason]))).toEqual([
+      [1, 'Election date', 'is 2026-06-02, but this file was sent for the election of 2026-11-03'],
+      [1, 'File Date', 'is after the Election date 2026-06-02'],
+      [2, 'File Date', 'is after the Election date 2026-11-03'],
+    ]);
+  });
+
+  it('reads CRLF line ends as LF', async () => {
+    const { rows, rejects, batches } = await parse('county-fixed-field', 'county-fixed-field-crlf.txt');
+    expect(rejects).toEqual([]);
+    expect(rows.map((r) => [r.line, r.value.name])).toEqual([[1, { full: 'Nguyễn Thị Lan' }], [2, { full: 'Daniel Ortega Ruiz' }], [3, { full: 'José Luis Núñez Ibáñez' }]]);
+    const lf = await parse('county-fixed-field', Buffer.from(`${NGUYEN}\n${ORTEGA}\n${NUNEZ_1}\n`));
+    expect(rows.map((r) => r.value)).toEqual(lf.rows.map((r) => r.value));
+    expect(batches.at(-1)).toMatchObject({ bytesRead: 726, linesRead: 3 });
+  });
+
+  it('rejects a Latin-1 record naming the field its first accented letter is in, and keeps the UTF-8 records', async () => {
+    const p = await parse('county-fixed-field', 'county-fixed-field-latin1.txt');
+    expect(p.rows.map((r) => [r.line, r.value.voterId])).toEqual([[1, 'OOF123456'], [3, 'FRE0912244']]);
+    expect(rejectsOf(p)).toEqual([
+      [2, 'Voter Name', 'not UTF-8: byte 0xE9 ("é" in Latin-1) at line 2, byte 47; the file looks Latin-1 or Windows-1252 encoded, save it as UTF-8'],
+    ]);
+  });
+
+  it('never lets Latin-1 through as U+FFFD, and reads UTF-8 split anywhere across chunks as in one piece', async () => {
+    const latin1 = fs.readFileSync(fixture('county-fixed-field-latin1.txt'));
+    const utf8 = fs.readFileSync(fixture('county-fixed-field.txt'));
+    const whole = await parse('county-fixed-field', utf8);
+    for (const size of [1, 2, 3, 7, 64]) {
+      const bad = await parse('county-fixed-field', inChunks(latin1, size));
+      expect(bad.rejects.map((r) => [r.line, r.field])).toEqual([[2, 'Voter Name']]);
+      expect(JSON.stringify(bad.rows)).not.toContain('\uFFFD');
+      expect((await parse('county-fixed-field', inChunks(utf8, size))).rows).toEqual(whole.rows);
+    }
+  });
+
+  it('rejects a truncated last line (no line end) as a record cut short, and keeps the records before it', async () => {
+    const p = await parse('county-fixed-field', Buffer.from(`${NUNEZ_1}\n${ORTEGA}\n${OCONNELL.slice(0, 100)}`));
+    expect(p.rows.map((r) => r.line)).toEqual([1, 2]);
+    expect(rejectsOf(p)).toEqual([[3, ROW, 'record is 100 characters; the layout is 237: the file ends inside this record (a truncated last line?)']]);
+    // A complete last record without a line end is fine.
+    expect((await parse('county-fixed-field', Buffer.from(`${NUNEZ_1}\n${ORTEGA}`))).rows.map((r) => r.line)).toEqual([1, 2]);
+  });
+
+  it('rejects unknown file types, bad military mail and a repeated ballot; good rows in the same file go through', async () => {
+    const p = await parse('county-fixed-field', 'county-fixed-field-bad.txt');
+    expect(p.rows.map((r) => [r.line, r.value.voterId])).toEqual([[1, 'OOF123456']]);
+    expect(rejectsOf(p)).toEqual([
+      [2, ROW, 'record is 213 characters; the layout is 237 (a field not padded to its width?)'],
+      [3, ROW, 'record is 238 characters; the layout is 237'],
+      [4, 'File Date', '20261131 is not a real calendar date'],
+      [5, 'File type', 'unknown file type "Overseas": must be Regular, mailed or military (Exhibit A G.2.c)'],
+      [6, 'Mailing City', 'must be APO, FPO or DPO with state AE'],
+      [7, 'Affidavit number', 'duplicate: same Affidavit number and Issue number as line 1'],
+      [8, ROW, 'record is 120 characters; the layout is 237: the file ends inside this record (a truncated last line?)'],
+    ]);
+  });
+
+  it('checks the residence city/state/zip and the other codes an extract needs', async () => {
+    const noComma = put(NUNEZ_1, 134, 'FRESNO CA 93727-4410            ');
+    const nevada = put(NUNEZ_1, 134, 'Reno, NV 89501                   ');
+    const unparsed = put(NUNEZ_1, 134, 'Fresno                           ');
+    const lowerParty = put(NUNEZ_1, 25, 'dem');
+    const shiftedPrecinct = put(NUNEZ_1, 28, ' 203');
+    const digitsInName = put(NUNEZ_1, 43, 'José 4821 Núñez       ');
+    const p = await parse('county-fixed-field', Buffer.from([noComma, nevada, unparsed, lowerParty, shiftedPrecinct, digitsInName, ''].join('\n')));
+    expect(p.rows.map((r) => [r.line, r.value.residence])).toEqual([[1, { line1: '4821 E Olive Ave', city: 'FRESNO', state: 'CA', zip: '93727-4410' }]]);
+    expect(rejectsOf(p)).toEqual([
+      [2, 'Res City/State/Zip', 'must be in CA: the residence is in the county'],
+      [3, 'Res City/State/Zip', 'must be "City, ST ZIP", e.g. Fresno, CA 93711'],
+      [4, "Voter's Political Party", 'must be the party code in capitals, e.g. DEM, REP, NPP, or blank'],
+      [5, 'Voting Precinct', 'must be 4 digits, e.g. 0501; found " 203"'],
+      [6, 'Voter Name', 'must be letters, spaces, apostrophes, hyphens, periods or commas'],
+    ]);
+  });
+
+  it('counts a decomposed accent (n + combining tilde) as the one letter it shows as', async () => {
+    const decomposed = NUNEZ_1.normalize('NFD');
+    expect(Array.from(decomposed).length).toBe(242); // é ú ñ á ñ: two code points each
+    const p = await parse('county-fixed-field', Buffer.from(`${decomposed}\n`));
+    expect(p.rejects).toEqual([]);
+    expect(p.rows[0]!.value.name.full).toBe('José Luis Núñez Ibáñez');
+  });
+
+  it('names records run together without line breaks, skips blank lines and a byte order mark', async () => {
+    const runTogether = await parse('county-fixed-field', Buffer.from(`${ORTEGA}${OCONNELL}${NGUYEN}\n`));
+    expect(rejectsOf(runTogether)).toEqual([[1, ROW, 'record is 711 characters; the layout is 237 (3 records with no line break between them?)']]);
+    const p = await parse('county-fixed-field', Buffer.from(`\uFEFF${ORTEGA}\n\n   \n${NGUYEN}\n\n`));
+    expect(p.rejects).toEqual([]);
+    expect(p.rows.map((r) => r.line)).toEqual([1, 4]);
+  });
+
+  it('an empty file and a file with CR-only line ends are refused as files', async () => {
+    expect((await fileError('county-fixed-field', Buffer.from('\n\r\n'))).message).toContain('line 1: the file is empty: expected one 237-character record per line');
+    expect((await fileError('county-fixed-field', Buffer.from(`${ORTEGA}\r${NGUYEN}\r`))).message).toContain('lines end with CR alone');
+  });
+});
+
 describe('file-level errors', () => {
   it('an empty file is an error, not an empty success', async () => {
     const e = await fileError('state-extract', 'state-extract-empty.csv');

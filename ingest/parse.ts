@@ -1,9 +1,9 @@
 /**
- * Streaming parsers for the ingestion files (issue 3): CSV through csv-parse, JSON lines through a line
- * splitter, every row validated with the zod schemas in ./schemas. Rows come out in batches with their line
- * numbers; a bad row becomes a reject (file, line, field, reason) and parsing goes on; a file that cannot be
- * read as its type at all (empty, wrong header, not UTF-8 in its header, a runaway quote) throws a
- * FileFormatError naming the file and line.
+ * Streaming parsers for the ingestion files (issue 3): CSV through csv-parse, JSON lines and the county's
+ * fixed-field records through a line splitter, every row validated with the zod schemas in ./schemas. Rows come
+ * out in batches with their line numbers; a bad row becomes a reject (file, line, field, reason) and parsing goes
+ * on; a file that cannot be read as its type at all (empty, wrong header, not UTF-8 in its header, a runaway
+ * quote) throws a FileFormatError naming the file and line.
  *
  * Memory stays bounded whatever the file's size: input is read chunk by chunk with back-pressure, a row may be
  * at most MAX_ROW_BYTES, and only one batch is held at a time. The one thing that grows with the file is the
@@ -14,8 +14,9 @@ import { isUtf8 } from 'node:buffer';
 import { Readable, pipeline } from 'node:stream';
 import { parse as csvParse } from 'csv-parse';
 import type { z } from 'zod';
+import { codePointLength, FIXED_FIELDS, RECORD_LENGTH } from '../domain/fixed-field';
 import { KeyIndex } from './key-index';
-import { FORMATS, type FileType, type Format, type RowTypes } from './schemas';
+import { FIXED_FIELD_NAMES, FORMATS, type FileType, type Format, type RowTypes } from './schemas';
 
 export { FILE_TYPES, type FileType } from './schemas';
 
@@ -54,6 +55,11 @@ export interface ParseOptions {
   fileName?: string;
   /** Rows (accepted or rejected) per batch; default 1000. */
   batchSize?: number;
+  /**
+   * The date (YYYY-MM-DD) of the election the file was sent for. A county fixed-field record names its election
+   * date; a record for another election is rejected rather than becoming a ballot of this one.
+   */
+  electionDate?: string;
 }
 
 /** The file as a whole cannot be read as its type. */
@@ -78,8 +84,12 @@ export async function* parseFile<T extends FileType>(type: T, source: Source, op
   const format = FORMATS[type] as Format<T>;
   const ctx = new Context<T>(opts.fileName ?? type, format, opts.batchSize ?? 1000);
   const input = new Utf8Lines(ctx.file, source as AsyncIterable<Buffer | Uint8Array | string>);
-  if (format.kind === 'csv') yield* parseCsv(ctx, input);
-  else yield* parseJsonl(ctx, input);
+  switch (format.kind) {
+    case 'csv': yield* parseCsv(ctx, input); break;
+    case 'jsonl': yield* parseJsonl(ctx, input); break;
+    case 'fixed': yield* parseFixed(ctx, input, opts.electionDate); break;
+    default: { const never: never = format.kind; throw new Error(`unknown file kind ${String(never)}`); }
+  }
 }
 
 // ---------- shared per-file state ----------
@@ -250,7 +260,7 @@ class Utf8Lines implements AsyncIterable<Buffer> {
     this.partialBytes += piece.length;
     // A row is at most MAX_ROW_BYTES; a line many times that is not a row of any of our files.
     if (this.partialBytes > 16 * MAX_ROW_BYTES) {
-      throw new FileFormatError(this.file, this.linesEnded + 1, `line ${this.linesEnded + 1} is longer than ${16 * MAX_ROW_BYTES} bytes without a line end: not a CSV or JSON-lines file`);
+      throw new FileFormatError(this.file, this.linesEnded + 1, `line ${this.linesEnded + 1} is longer than ${16 * MAX_ROW_BYTES} bytes without a line end: not a CSV, JSON-lines or fixed-field file`);
     }
   }
 
@@ -451,28 +461,62 @@ function translateCsvError(file: string, err: unknown, line: number): unknown {
   return err;
 }
 
+// ---------- lines (JSON lines, fixed-field records) ----------
+
+/**
+ * The source's complete lines, chunk by chunk, each with its LF (the last line of the file may have none). A line
+ * begun in one chunk and ended in a later one is joined; nothing else is copied.
+ */
+async function* linesOf(input: Utf8Lines): AsyncGenerator<Buffer[]> {
+  let partial: Buffer[] = [];
+  let partialBytes = 0;
+  for await (const chunk of input) {
+    const lines: Buffer[] = [];
+    let from = 0;
+    for (let lf = chunk.indexOf(10); lf !== -1; lf = chunk.indexOf(10, from)) {
+      const piece = chunk.subarray(from, lf + 1);
+      if (partialBytes > 0) {
+        partial.push(piece);
+        lines.push(Buffer.concat(partial));
+        partial = [];
+        partialBytes = 0;
+      } else {
+        lines.push(piece);
+      }
+      from = lf + 1;
+    }
+    if (from < chunk.length) {
+      partial.push(chunk.subarray(from));
+      partialBytes += chunk.length - from;
+    }
+    if (lines.length > 0) yield lines;
+  }
+  if (partialBytes > 0) yield [Buffer.concat(partial)];
+}
+
+/** The line without its LF or CRLF. */
+function bodyOf(bytes: Buffer): Buffer {
+  let end = bytes.length;
+  if (end > 0 && bytes[end - 1] === 10) end--;
+  if (end > 0 && bytes[end - 1] === 13) end--;
+  return bytes.subarray(0, end);
+}
+
+function isBlank(body: Buffer): boolean {
+  for (const b of body) if (b !== 0x20 && b !== 0x09) return false;
+  return true;
+}
+
 // ---------- JSON lines ----------
 
 async function* parseJsonl<T extends FileType>(ctx: Context<T>, input: Utf8Lines): AsyncGenerator<ParseBatch<T>> {
   let line = 0;
-  let partial: Buffer[] = [];
-  let partialBytes = 0;
   let sawContent = false;
 
   const handle = (bytes: Buffer): void => {
     line++;
-    let end = bytes.length;
-    if (end > 0 && bytes[end - 1] === 10) end--;
-    if (end > 0 && bytes[end - 1] === 13) end--;
-    const body = bytes.subarray(0, end);
-    let blank = true;
-    for (const b of body) {
-      if (b !== 0x20 && b !== 0x09) {
-        blank = false;
-        break;
-      }
-    }
-    if (blank) return;
+    const body = bodyOf(bytes);
+    if (isBlank(body)) return;
     sawContent = true;
     const bad = input.badLineIn(line, line);
     if (bad) return ctx.rejectRow(line, ROW, encodingReason(bad));
@@ -487,30 +531,77 @@ async function* parseJsonl<T extends FileType>(ctx: Context<T>, input: Utf8Lines
     ctx.validate(line, normalizeJson(value as Record<string, unknown>));
   };
 
-  for await (const chunk of input) {
-    let from = 0;
-    for (let lf = chunk.indexOf(10); lf !== -1; lf = chunk.indexOf(10, from)) {
-      const piece = chunk.subarray(from, lf + 1);
-      if (partialBytes > 0) {
-        partial.push(piece);
-        handle(Buffer.concat(partial));
-        partial = [];
-        partialBytes = 0;
-      } else {
-        handle(piece);
-      }
-      from = lf + 1;
+  for await (const lines of linesOf(input)) {
+    for (const bytes of lines) {
+      handle(bytes);
       if (ctx.full) yield ctx.take(input.bytesRead, line)!;
     }
-    if (from < chunk.length) {
-      partial.push(chunk.subarray(from));
-      partialBytes += chunk.length - from;
-    }
   }
-  if (partialBytes > 0) handle(Buffer.concat(partial));
   if (!sawContent) throw new FileFormatError(ctx.file, 1, 'the file is empty: expected one JSON object per line');
   const last = ctx.take(input.bytesRead, line, true);
   if (last) yield last;
+}
+
+// ---------- the county's fixed-field record ----------
+
+/**
+ * One record per line, no header (Exhibit A G.1: "in a fixed field format"; domain/fixed-field has the layout).
+ * Positions count characters (Unicode code points), so the file is read as UTF-8 like every other file: a line
+ * that is not UTF-8 is rejected, naming the field its first bad byte falls in, and never decoded by guesswork.
+ */
+async function* parseFixed<T extends FileType>(ctx: Context<T>, input: Utf8Lines, electionDate: string | undefined): AsyncGenerator<ParseBatch<T>> {
+  let line = 0;
+  let sawContent = false;
+
+  const handle = (bytes: Buffer): void => {
+    line++;
+    // A UTF-8 byte order mark before the first record is not part of it.
+    const bom = line === 1 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+    const body = bodyOf(bytes).subarray(bom);
+    if (isBlank(body)) return;
+    if (!sawContent && body.includes(13)) {
+      throw new FileFormatError(ctx.file, line, 'lines end with CR alone (an old Mac format): save the file with LF or CRLF line ends');
+    }
+    sawContent = true;
+    const bad = input.badLineIn(line, line);
+    if (bad) return ctx.rejectRow(line, fieldAtByte(bytes, bad.column - 1, bom), encodingReason(bad));
+    if (body.length > MAX_ROW_BYTES) return ctx.rejectRow(line, ROW, `record is more than ${MAX_ROW_BYTES} bytes; the layout is ${RECORD_LENGTH} characters`);
+    let record = body.toString('utf8');
+    const length = codePointLength(record);
+    if (length !== RECORD_LENGTH) {
+      // A decomposed accent (e + combining acute) is the one letter it shows as, as domain/fixed-field counts it.
+      const composed = record.normalize('NFC');
+      if (codePointLength(composed) !== RECORD_LENGTH) return ctx.rejectRow(line, ROW, lengthReason(length, bytes[bytes.length - 1] !== 10));
+      record = composed;
+    }
+    ctx.validate(line, { record, expectedElectionDate: electionDate });
+  };
+
+  for await (const lines of linesOf(input)) {
+    for (const bytes of lines) {
+      handle(bytes);
+      if (ctx.full) yield ctx.take(input.bytesRead, line)!;
+    }
+  }
+  if (!sawContent) throw new FileFormatError(ctx.file, 1, `the file is empty: expected one ${RECORD_LENGTH}-character record per line`);
+  const last = ctx.take(input.bytesRead, line, true);
+  if (last) yield last;
+}
+
+/** A record of the wrong length, with the likeliest cause when the length suggests one. */
+function lengthReason(length: number, unterminated: boolean): string {
+  const reason = `record is ${length} characters; the layout is ${RECORD_LENGTH}`;
+  if (length < RECORD_LENGTH && unterminated) return `${reason}: the file ends inside this record (a truncated last line?)`;
+  if (length < RECORD_LENGTH) return `${reason} (a field not padded to its width?)`;
+  if (length % RECORD_LENGTH === 0) return `${reason} (${length / RECORD_LENGTH} records with no line break between them?)`;
+  return reason;
+}
+
+/** The field (by the contract's name) holding the character at byte `at` of a line whose bytes before it are UTF-8. */
+function fieldAtByte(bytes: Buffer, at: number, skip: number): string {
+  const position = Array.from(bytes.subarray(skip, at).toString('utf8')).length;
+  const f = FIXED_FIELDS.find((x) => position >= x.start && position < x.start + x.length);
+  return f === undefined ? ROW : FIXED_FIELD_NAMES[f.name];
 }
 
 /** Trimmed strings, with blank strings and nulls treated as absent, as for a CSV cell. */

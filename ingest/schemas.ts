@@ -1,7 +1,8 @@
 /**
  * Row schemas for the files that feed the ballot workflows (issue 3, "Ingestion"): the state extract, the
- * vendor's mailing manifest, USPS IV-MTR piece scans (CSV and JSON lines) and the county's return and
- * processing file. docs/file-formats.md describes the same columns for county staff and vendors.
+ * county's fixed-field voter record, the vendor's mailing manifest, USPS IV-MTR piece scans (CSV and JSON lines)
+ * and the county's return and processing file. docs/file-formats.md describes the same columns for county staff
+ * and vendors.
  *
  * A CSV schema's keys are the file's column names, so a zod issue's path names the column a reject report
  * shows. The parser hands every schema trimmed strings, with blank cells already removed (a blank optional
@@ -12,10 +13,11 @@
  * list later; whether a ballot exists in the extract is the reconciliation's job, not the parser's.
  */
 import { z } from 'zod';
+import { parseFixedFieldRecord, type FixedFieldName } from '../domain/fixed-field';
 import { parseImb, type Imb } from '../domain/imb';
 import { ReasonCodeSchema } from '../domain/reason-codes';
 
-export const FILE_TYPES = ['state-extract', 'vendor-manifest', 'usps-scans', 'usps-scans-jsonl', 'county-returns'] as const;
+export const FILE_TYPES = ['state-extract', 'county-fixed-field', 'vendor-manifest', 'usps-scans', 'usps-scans-jsonl', 'county-returns'] as const;
 export type FileType = (typeof FILE_TYPES)[number];
 export const FileTypeSchema = z.enum(FILE_TYPES);
 
@@ -158,6 +160,7 @@ export type ReturnStatus = z.infer<typeof ReturnStatusSchema>;
 export const BallotTypeSchema = z.enum(['VBM', 'UOCAVA', 'MBP', 'RAVBM'], {
   error: (iss) => (iss.input === undefined ? 'is required' : 'must be one of VBM, UOCAVA, MBP, RAVBM'),
 });
+export type BallotType = z.infer<typeof BallotTypeSchema>;
 
 /** Signature cure (EC §3019(d)): notice sent and awaiting the voter, cured, or not cured by the deadline. */
 export const CureStatusSchema = z.enum(['notice-sent', 'cured', 'not-cured'], {
@@ -274,6 +277,151 @@ export const StateExtractRowSchema = StateExtractColumns.transform((r, ctx) => {
   };
 });
 export type StateExtractRow = z.output<typeof StateExtractRowSchema>;
+
+// ---------- 2. the county's fixed-field voter record ----------
+
+/*
+ * One 237-character line per ballot, laid out by the vendor contract (Exhibit A section G.2.c; domain.md §6).
+ * domain/fixed-field reads the line into its 15 fields (positions, widths, padding, dates, digits) with zod; the
+ * schema below then checks what an extract row needs beyond the layout, keyed by the contract's own field names,
+ * and gives the state extract's row wherever the record carries the same fact. What it does not carry (date of
+ * birth, the name's parts, language, email, phone, return status) stays undefined rather than being made up.
+ */
+
+/** G.2.c's names for the fields, as the contract prints them: a reject names its field so, as a CSV reject names its column. */
+export const FIXED_FIELD_NAMES: { readonly [K in FixedFieldName]: string } = {
+  electionDate: 'Election date',
+  electionNumber: 'Election number',
+  fileType: 'File type',
+  fileDate: 'File Date',
+  party: "Voter's Political Party",
+  precinct: 'Voting Precinct',
+  affidavitNumber: 'Affidavit number',
+  issueNumber: 'Issue number',
+  voterName: 'Voter Name',
+  residenceAddress: 'Residence Add',
+  residenceCityStateZip: 'Res City/State/Zip',
+  mailingAddress: 'Mailing Address',
+  mailingCity: 'Mailing City',
+  mailingState: 'Mailing State',
+  mailingZip: 'Mailing Zip',
+};
+
+/**
+ * G.2.c's sample file types "Regular, mailed, military" are the three kinds of mail ballot the county issues
+ * (issue 3: "VBM, UOCAVA, mail-ballot precinct"); G.1.b's job line likewise carries a "Mail or vote by mail
+ * indicator". Matched whatever the case, as the seed itself writes "Regular" and "mailed". Any other code is
+ * rejected: a guessed ballot type would give a military voter the wrong deadlines.
+ */
+const FIXED_FILE_TYPES: ReadonlyMap<string, BallotType> = new Map([['regular', 'VBM'], ['mailed', 'MBP'], ['military', 'UOCAVA']]);
+
+/** "Fresno, CA 93711" (G.2.c's sample), also without the comma as USPS writes it: FRESNO CA 93711-1234. */
+const CITY_STATE_ZIP = /^(\S.*?),?\s+([A-Z]{2})\s+(\d{5}(?:-?\d{4})?)$/;
+
+/** A full name as printed on the envelope: a person's name, and a comma for "Henderson, William J". */
+const FULL_NAME = /^[\p{L}\p{M}][\p{L}\p{M} .,'’-]*$/u;
+
+const blankAsUndefined = (s: string) => (s === '' ? undefined : s);
+
+const FixedFieldColumns = z.object({
+  /** Set when the file was sent for an election: each record must be for that election. Not a field of the record. */
+  expectedElectionDate: z.string().optional(),
+  'Election date': z.string(),
+  'Election number': z.number(),
+  'File type': z.string().transform((s, ctx): BallotType => {
+    const type = FIXED_FILE_TYPES.get(s.toLowerCase());
+    if (type === undefined) {
+      ctx.addIssue({ code: 'custom', input: s, message: `unknown file type "${s}": must be Regular, mailed or military (Exhibit A G.2.c)` });
+      return z.NEVER;
+    }
+    return type;
+  }),
+  'File Date': z.string(),
+  // The contract fixes no party list; a code that is not in capitals is most likely a shifted record.
+  "Voter's Political Party": z.string().regex(/^[A-Z]{0,3}$/, 'must be the party code in capitals, e.g. DEM, REP, NPP, or blank').transform(blankAsUndefined),
+  'Voting Precinct': z.string(),
+  'Affidavit number': VoterIdSchema,
+  'Issue number': z.number(),
+  'Voter Name': z.string().regex(FULL_NAME, 'must be letters, spaces, apostrophes, hyphens, periods or commas'),
+  'Residence Add': z.string().transform(blankAsUndefined),
+  'Res City/State/Zip': z.string().transform((s, ctx) => {
+    if (s === '') return undefined;
+    const m = CITY_STATE_ZIP.exec(s);
+    if (m === null) {
+      ctx.addIssue({ code: 'custom', input: s, message: 'must be "City, ST ZIP", e.g. Fresno, CA 93711' });
+      return z.NEVER;
+    }
+    const [, city, state, zip] = m as unknown as [string, string, string, string];
+    if (state !== 'CA') ctx.addIssue({ code: 'custom', input: s, message: 'must be in CA: the residence is in the county' });
+    else if (zip < '90000' || zip >= '96200') ctx.addIssue({ code: 'custom', input: s, message: 'must have a California ZIP code (90000-96199)' });
+    return { city, state, zip: normalizeZip(zip) };
+  }),
+  'Mailing Address': z.string(),
+  'Mailing City': z.string(),
+  'Mailing State': z.string().refine((s) => US_STATES.has(s), 'must be a two-letter US state code (AA, AE or AP for military mail)'),
+  'Mailing Zip': z.string(),
+});
+
+/** `record` is one line without its line break; parseFile checks its length first (see parseFixed). */
+export const CountyFixedFieldRowSchema = z
+  .object({ record: z.string(), expectedElectionDate: z.string().optional() })
+  .transform((input, ctx) => {
+    const r = parseFixedFieldRecord(input.record, 0);
+    if (!r.ok) {
+      // A record of the wrong length has no fields to blame: the reject is for the row.
+      for (const e of r.errors) ctx.addIssue({ code: 'custom', path: e.field === 'record' ? [] : [FIXED_FIELD_NAMES[e.field]], message: e.reason });
+      return z.NEVER;
+    }
+    const columns: Record<string, unknown> = { expectedElectionDate: input.expectedElectionDate };
+    for (const [name, value] of Object.entries(r.value)) columns[FIXED_FIELD_NAMES[name as FixedFieldName]] = value;
+    return columns;
+  })
+  .pipe(
+    FixedFieldColumns.transform((r, ctx) => {
+      const issue = (field: keyof typeof r, message: string) => ctx.addIssue({ code: 'custom', path: [field], message });
+      if (r.expectedElectionDate !== undefined && r['Election date'] !== r.expectedElectionDate) {
+        issue('Election date', `is ${r['Election date']}, but this file was sent for the election of ${r.expectedElectionDate}`);
+      }
+      // No mail ballot is issued after election day: a later file date is a swapped or mistyped date.
+      if (r['File Date'] > r['Election date']) issue('File Date', `is after the Election date ${r['Election date']}`);
+      if (r['Residence Add'] !== undefined && r['Res City/State/Zip'] === undefined) issue('Res City/State/Zip', 'is required when Residence Add is filled');
+      // Military mail: APO, FPO or DPO as the city always goes with AA, AE or AP as the state, and back.
+      const militaryCity = /^(APO|FPO|DPO)$/.test(r['Mailing City']);
+      const militaryState = MILITARY_STATES.has(r['Mailing State']);
+      if (militaryState && !militaryCity) issue('Mailing City', `must be APO, FPO or DPO with state ${r['Mailing State']}`);
+      if (militaryCity && !militaryState) issue('Mailing State', `must be AA, AE or AP with ${r['Mailing City']} mail`);
+      const where = r['Res City/State/Zip'];
+      const mailing: MailingAddress = { line1: r['Mailing Address'], city: r['Mailing City'], state: r['Mailing State'], postalCode: r['Mailing Zip'], country: 'US' };
+      return {
+        voterId: r['Affidavit number'],
+        /** One field in the record; not split, since "María Guadalupe de la Cruz" cannot be cut into parts by rule. */
+        name: { full: r['Voter Name'] },
+        dateOfBirth: undefined,
+        /** Blank for a voter registered with a description of where they live (EC §2025); the ballot goes to the mailing address. */
+        residence: where === undefined ? undefined : { line1: r['Residence Add'], city: where.city, state: where.state, zip: where.zip },
+        mailing,
+        precinct: r['Voting Precinct'],
+        party: r["Voter's Political Party"],
+        language: undefined,
+        email: undefined,
+        phone: undefined,
+        ballotType: r['File type'],
+        issueNumber: r['Issue number'],
+        /** The record has no issue date: a ballot in the file was issued by the day the county generated the file. */
+        issueDate: r['File Date'],
+        /** The file lists ballots to print and mail: none has come back yet. */
+        returnStatus: 'not-returned' as const,
+        reasonCodes: [] as string[],
+        statusDate: undefined,
+        /** The record's own facts that an extract row has no place for. */
+        record: { electionDate: r['Election date'], electionNumber: r['Election number'], fileDate: r['File Date'] },
+      };
+    }),
+  );
+export type CountyFixedFieldRow = z.output<typeof CountyFixedFieldRowSchema>;
+
+/** What the pipeline reads of an extract, from the state's CSV or the county's fixed-field record. */
+export type ExtractRow = StateExtractRow | CountyFixedFieldRow;
 
 // ---------- 3. vendor mailing manifest ----------
 
@@ -407,6 +555,7 @@ export type CountyReturnRow = z.output<typeof CountyReturnRowSchema>;
 
 export interface RowTypes {
   'state-extract': StateExtractRow;
+  'county-fixed-field': CountyFixedFieldRow;
   'vendor-manifest': VendorManifestRow;
   'usps-scans': UspsScanRow;
   'usps-scans-jsonl': UspsScanRow;
@@ -423,9 +572,10 @@ export interface UniqueKey<R> {
 }
 
 export interface Format<T extends FileType> {
-  kind: 'csv' | 'jsonl';
+  /** fixed: one fixed-width record per line, handed to the schema as `{ record, expectedElectionDate }`. */
+  kind: 'csv' | 'jsonl' | 'fixed';
   schema: z.ZodType<RowTypes[T], unknown>;
-  /** CSV: every column the header may have, in the documented order. JSONL: the fields read. */
+  /** CSV: every column the header may have, in the documented order. JSONL: the fields read. Fixed: the fields, in layout order. */
   columns: readonly string[];
   /** CSV: the columns the header must have. */
   requiredColumns: readonly string[];
@@ -442,6 +592,11 @@ const ballotKey = { field: 'voter_id', what: 'voter_id and issue_number', key: (
 export const FORMATS: { [T in FileType]: Format<T> } = {
   // A reissue (issue 2) is a second row for the voter; the same voter and issue twice is a duplicate.
   'state-extract': { kind: 'csv', schema: StateExtractRowSchema, ...columnsOf(StateExtractColumns.shape), unique: [ballotKey] },
+  // The same ballot (affidavit number and issue number) twice in one file is a duplicate, as in the extract.
+  'county-fixed-field': {
+    kind: 'fixed', schema: CountyFixedFieldRowSchema, columns: Object.values(FIXED_FIELD_NAMES), requiredColumns: [],
+    unique: [{ field: FIXED_FIELD_NAMES.affidavitNumber, what: 'Affidavit number and Issue number', key: ballotKey.key }],
+  },
   'vendor-manifest': {
     kind: 'csv', schema: VendorManifestRowSchema, ...columnsOf(VendorManifestColumns.shape),
     // §8: a tracking code must not repeat (within 45 days); two ballots sharing one could not be told apart.

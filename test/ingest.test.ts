@@ -10,6 +10,7 @@ import { createIngestActivities } from '../activities/ingest';
 import { insertContract } from '../db/contracts';
 import { insertElection } from '../db/elections';
 import { listRejects, registerFile } from '../db/files';
+import { reconcile } from '../db/reconciliation';
 import { ContractTermsSchema } from '../domain/contract';
 import { ballotIdOf } from '../domain/ballot';
 import { contractIdOf } from '../domain/ids';
@@ -54,11 +55,11 @@ afterAll(async () => {
   await db?.drop();
 });
 
-async function ingest(fixture: string, type: string) {
+async function ingest(fixture: string, type: string, election = electionId) {
   const p = path.isAbsolute(fixture) ? fixture : path.join(fixtures, fixture);
   const bytes = fs.readFileSync(p);
   const checksum = createHash('sha256').update(bytes).digest('hex');
-  const { file, created } = await registerFile(db.pool, { electionId, type, fileName: fixture, path: p, checksum, bytes: bytes.length });
+  const { file, created } = await registerFile(db.pool, { electionId: election, type, fileName: fixture, path: p, checksum, bytes: bytes.length });
   const summary = await env.client.workflow.execute<typeof fileIngestionWorkflow>('fileIngestionWorkflow', {
     workflowId: file.id, taskQueue, args: [{ fileId: file.id }], workflowIdConflictPolicy: 'USE_EXISTING',
   });
@@ -72,6 +73,36 @@ test('a state extract starts one ballot workflow per issued ballot; the reissue 
   expect(issue2.status).toBe('issued');
   const issue1 = env.client.workflow.getHandle(ballotIdOf(electionId, 'OOF123456', 1));
   expect((await issue1.result()).status).toBe('superseded');
+});
+
+test("the county's fixed-field file issues ballots as an extract does: reissue, UOCAVA, rejects by the contract's field names, reconciliation", async () => {
+  // Its own election, so the counts the API tests below expect for the June primary stay as they are.
+  const general = 'election:fresno:2026-11-03';
+  await insertElection(db.pool, { id: general, countywide: true, request: ElectionRequestSchema.parse({ county: 'fresno', electionDate: '2026-11-03', type: 'statewide-general', contractId: 'contract:fresno:I-1' }) });
+  const { file, summary } = await ingest('county-fixed-field.txt', 'county-fixed-field', general);
+  expect(summary).toMatchObject({ status: 'done', linesDone: 6, accepted: 6, rejected: 0 });
+  const issue2 = await env.client.workflow.getHandle(ballotIdOf(general, 'FRE0447120', 2)).query(getBallot);
+  expect(issue2).toMatchObject({ status: 'issued', state: { issueDate: '2026-10-13', uocava: false } });
+  expect((await env.client.workflow.getHandle(ballotIdOf(general, 'FRE0447120', 1)).result()).status).toBe('superseded');
+  expect((await env.client.workflow.getHandle(ballotIdOf(general, 'FRE0912244', 1)).query(getBallot)).state).toMatchObject({ uocava: true, issueDate: '2026-09-18' });
+
+  // The manifest names two of the five latest issues: the other three are reported with the file and line.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bf-fixed-'));
+  const manifest = path.join(dir, 'manifest-general.csv');
+  fs.writeFileSync(manifest, 'voter_id,issue_number,outbound_imb,return_imb,mailed_date\n' +
+    'FRE0447120,2,0070031415900000020193727,00708314159000000201,2026-10-14\n' +
+    'FRE0912244,1,0070031415900000020296278,00708314159000000202,2026-09-19\n');
+  expect((await ingest(manifest, 'vendor-manifest', general)).summary).toMatchObject({ status: 'done', accepted: 2, rejected: 0 });
+  const rec = await reconcile(db.pool, general);
+  expect(rec).toMatchObject({ extractBallots: 5, manifestBallots: 2, matched: 2, notInExtract: [], perfect: false });
+  expect(rec.notMailed.map((b) => [b.file, b.line])).toEqual([[file.id, 4], [file.id, 5], [file.id, 6]]);
+  fs.rmSync(dir, { recursive: true, force: true });
+
+  const bad = await ingest('county-fixed-field-bad.txt', 'county-fixed-field', general);
+  expect(bad.summary).toMatchObject({ status: 'done', linesDone: 8, accepted: 1, rejected: 7 });
+  expect((await listRejects(db.pool, bad.file.id)).map((r) => [r.line, r.field])).toEqual([
+    [2, '(row)'], [3, '(row)'], [4, 'File Date'], [5, 'File type'], [6, 'Mailing City'], [7, 'Affidavit number'], [8, '(row)'],
+  ]);
 });
 
 test('the vendor manifest marks those ballots mailed, with the expected delivery window', async () => {
@@ -163,7 +194,7 @@ describe('through the API', () => {
     let stats: Record<string, any> = {};
     for (let i = 0; i < 100; i++) {
       stats = json(await request(app).get(`/api/elections/${electionId}/stats`));
-      if (stats.byStatus?.['not-accepted'] && stats.byStatus?.accepted && stats.byStatus?.received) break;
+      if (stats.byStatus?.['not-accepted'] && stats.byStatus?.accepted && stats.byStatus?.received && stats.byStatus?.['in-review'] && stats.byStatus?.undeliverable) break;
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(stats).toMatchObject({

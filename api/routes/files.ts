@@ -65,8 +65,8 @@ export async function resumeQueuedFiles(deps: Pick<Deps, 'pool' | 'client' | 'cf
 export const fileRoutes = [
   route({
     operationId: 'uploadFile', method: 'post', path: '/api/elections/:id/files', tag: 'files',
-    summary: 'Send a file (state extract, vendor manifest, USPS scans, county returns) for ingestion',
-    description: 'The body is the file itself (text/csv or application/x-ndjson), streamed to storage. The same bytes sent again for the same election and type are the same file: nothing is ingested twice. Follow progress at the returned Location.',
+    summary: 'Send a file (state extract, county fixed-field record, vendor manifest, USPS scans, county returns) for ingestion',
+    description: 'The body is the file itself (text/csv, application/x-ndjson, or text/plain for the county fixed-field record), streamed to storage. The same bytes sent again for the same election and type are the same file: nothing is ingested twice. Follow progress at the returned Location.',
     params: ElectionParams,
     query: z.object({ type: FileTypeSchema, name: z.string().regex(/^[A-Za-z0-9._ -]{1,120}$/, 'a plain file name').optional() }),
     responses: { 202: { description: 'accepted; ingestion runs in the background' }, 200: { description: 'this file was received before' }, 404: { description: 'no such election' }, 413: { description: 'too large' } },
