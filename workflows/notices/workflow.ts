@@ -55,12 +55,21 @@ export async function noticesWorkflow(args: NoticesWorkflowArgs): Promise<{ sent
       superseded += c.superseded.length;
     }
     pending = c.keep;
+    // Order matters within one subscriber's channel, not across channels: an email never waits behind a text
+    // held by its number's rate limit.
+    const lanes = new Map<string, PlannedNotice[]>();
     for (const n of dueNow(pending, Date.now())) {
-      await senderOn(n.taskQueue).sendNotice(n);
-      pending = pending.filter((p) => p.key !== n.key);
-      sent++;
-      if (arrived) break; // a newer notice may make the rest stale: collapse again first
+      const lane = `${n.subscriptionId}|${n.channel}`;
+      lanes.set(lane, [...(lanes.get(lane) ?? []), n]);
     }
+    await Promise.all([...lanes.values()].map(async (lane) => {
+      for (const n of lane) {
+        await senderOn(n.taskQueue).sendNotice(n);
+        pending = pending.filter((p) => p.key !== n.key);
+        sent++;
+        if (arrived) break; // a newer notice may make the rest stale: collapse again first
+      }
+    }));
     if (arrived) continue;
     const wake = nextWake(pending, Date.now());
     if (wake === undefined) {
