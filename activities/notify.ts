@@ -13,6 +13,7 @@ import { ApplicationFailure, type Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { countyOverride, currentTriggerConfig, effectiveTemplates } from '../db/notify-config';
+import { latestBallotStatus } from '../db/ballots';
 import { codeHash } from '../db/subscriptions';
 import { markFinal, markSent, recipientOf, reserveNotification, subscribersOfBallot, type Recipient } from '../db/notifications';
 import { ballotCalendar, type BallotEvent } from '../domain/ballot';
@@ -232,12 +233,7 @@ export function createNotifyActivities(deps: NotifyDeps) {
       );
       const b = r.rows[0];
       if (!b) return 0;
-      const ev = await pool.query<BallotEvent & { eventId: string }>(
-        `SELECT event_id AS "eventId", type, status, reason_codes AS "reasonCodes", (extract(epoch from at) * 1000)::float8 AS "atMs", detail
-         FROM ballot_events WHERE ballot_id = $1 AND type = 'status-changed' ORDER BY (split_part(event_id, '#', 2))::int DESC LIMIT 1`,
-        [b.ballotId],
-      );
-      const e = ev.rows[0];
+      const e = (await latestBallotStatus(pool, b.ballotId))?.event;
       if (!e) return 0;
       const calendar = ballotCalendar(b.electionDate);
       const triggered = noticesForEvent(e, { cureDeadlineAtMs: calendar.cureDeadlineAtMs })[0];

@@ -1,6 +1,7 @@
 /** Ballot events (append-only), written by BallotWorkflow through its activity. */
 import type { Pool } from 'pg';
-import type { BallotEvent } from '../domain/ballot';
+import { z } from 'zod';
+import { BallotStatusSchema, type BallotEvent, type BallotStatus } from '../domain/ballot';
 
 export type NumberedBallotEvent = BallotEvent & { eventId: string };
 
@@ -51,4 +52,35 @@ export async function listBallots(pool: Pool, electionId: string, f: { status?: 
     [electionId, f.status ?? null, f.reason ?? null, f.after ?? null, f.limit],
   );
   return r.rows;
+}
+
+const ExpectedWindowSchema = z.object({ from: z.string(), to: z.string(), source: z.string() });
+
+export interface BallotStatusNow {
+  /** The status event itself, to plan a notice from (the current status a new subscriber hears once). */
+  event: NumberedBallotEvent;
+  status: BallotStatus;
+  reasonCodes: string[];
+  at: Date;
+  expectedWindow?: { from: string; to: string; source: string };
+}
+
+/**
+ * A ballot's current status: its last status event in the order the ballot applied them (as db/ballots.ts reads
+ * it), with the expected delivery window the mailed and in-mail-stream events carry. Undefined before any event.
+ */
+export async function latestBallotStatus(pool: Pool, ballotId: string): Promise<BallotStatusNow | undefined> {
+  const r = await pool.query<{ eventId: string; status: string; reasonCodes: string[]; at: Date; detail: Record<string, unknown> | null }>(
+    `SELECT event_id AS "eventId", status, reason_codes AS "reasonCodes", at, detail
+     FROM ballot_events WHERE ballot_id = $1 AND type = 'status-changed'
+     ORDER BY (split_part(event_id, '#', 2))::int DESC LIMIT 1`,
+    [ballotId],
+  );
+  const row = r.rows[0];
+  if (!row) return undefined;
+  const status = BallotStatusSchema.safeParse(row.status);
+  if (!status.success) return undefined;
+  const w = ExpectedWindowSchema.safeParse(row.detail?.expectedWindow);
+  const event: NumberedBallotEvent = { eventId: row.eventId, type: 'status-changed', status: status.data, reasonCodes: row.reasonCodes, atMs: row.at.getTime(), detail: row.detail ?? {} };
+  return { event, status: status.data, reasonCodes: row.reasonCodes, at: row.at, ...(w.success ? { expectedWindow: w.data } : {}) };
 }

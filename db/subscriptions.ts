@@ -10,7 +10,6 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { z } from 'zod';
-import { BallotStatusSchema, type BallotStatus } from '../domain/ballot';
 import { ChannelSchema, LanguageSchema, type Channel, type Language } from '../domain/notify/channels';
 import { ContactWindowSchema, type ContactWindow } from '../domain/notify/contact-hours';
 import { E164Schema } from '../domain/notify/triggers';
@@ -118,34 +117,6 @@ export async function getVoter(pool: Pool, county: string, voterId: string): Pro
     [county, voterId],
   );
   return r.rows[0];
-}
-
-const ExpectedWindowSchema = z.object({ from: z.string(), to: z.string(), source: z.string() });
-
-export interface BallotStatusNow {
-  status: BallotStatus;
-  reasonCodes: string[];
-  at: Date;
-  expectedWindow?: { from: string; to: string; source: string };
-}
-
-/**
- * A ballot's current status: its last status event in the order the ballot applied them (as db/ballots.ts reads
- * it), with the expected delivery window the mailed and in-mail-stream events carry. Undefined before any event.
- */
-export async function latestBallotStatus(pool: Pool, ballotId: string): Promise<BallotStatusNow | undefined> {
-  const r = await pool.query<{ status: string; reasonCodes: string[]; at: Date; expectedWindow: unknown }>(
-    `SELECT status, reason_codes AS "reasonCodes", at, detail -> 'expectedWindow' AS "expectedWindow"
-     FROM ballot_events WHERE ballot_id = $1 AND type = 'status-changed'
-     ORDER BY (split_part(event_id, '#', 2))::int DESC LIMIT 1`,
-    [ballotId],
-  );
-  const row = r.rows[0];
-  if (!row) return undefined;
-  const status = BallotStatusSchema.safeParse(row.status);
-  if (!status.success) return undefined;
-  const w = ExpectedWindowSchema.safeParse(row.expectedWindow);
-  return { status: status.data, reasonCodes: row.reasonCodes, at: row.at, ...(w.success ? { expectedWindow: w.data } : {}) };
 }
 
 // ---------- subscriptions ----------

@@ -4,6 +4,7 @@
  * server in this process and the real twilio SDK to a local Twilio endpoint.
  */
 import { createHash } from 'node:crypto';
+import { temporalNotifier } from '../api/notifier';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -174,4 +175,17 @@ test('a voter who opted out of texts since sign-up still gets email, and the tex
   // The opted-out text is never planned: only confirmed, not-opted-out channels hear about the ballot.
   expect(received.map((n) => [n.channel, n.status])).toEqual([['email', 'sent']]);
   expect(smsTo()).toHaveLength(2);
+}, 60_000);
+
+test('a voter who subscribes late hears the current status once, not the backlog, however often confirmation is retried', async () => {
+  await db.pool.query(`INSERT INTO subscriptions (id, county, voter_id, language, window_start, window_end, window_zone, status) VALUES ('sub-2', 'fresno', $1, 'en', '00:00', '24:00', 'America/Los_Angeles', 'active')`, [voter.voterId]);
+  await db.pool.query(`INSERT INTO subscription_channels (subscription_id, channel, address, confirmed_at) VALUES ('sub-2', 'email', 'late@example.com', now())`);
+  const notifier = temporalNotifier(env.client, taskQueue);
+  await notifier.channelConfirmed({ subscriptionId: 'sub-2', channel: 'email' });
+  await until(async () => (await notificationsFor(db.pool, { subscriptionId: 'sub-2' })).some((n) => n.status === 'sent'), 30_000, 'the current status');
+  await notifier.channelConfirmed({ subscriptionId: 'sub-2', channel: 'email' });
+  await new Promise((r) => setTimeout(r, 2000));
+  const late = await notificationsFor(db.pool, { subscriptionId: 'sub-2' });
+  expect(late.map((n) => [n.kind, n.status])).toEqual([['received', 'sent']]);
+  expect(smtp.messages.filter((m) => m.to.includes('late@example.com'))).toHaveLength(1);
 }, 60_000);

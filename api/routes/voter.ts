@@ -4,10 +4,11 @@
  * one-time code; read, change or cancel through a signed, expiring link; unsubscribe an email address in one click
  * (RFC 8058). Every answer is JSON except the unsubscribe page a browser opens from an email.
  */
+import { latestBallotStatus } from '../../db/ballots';
 import { z } from 'zod';
 import {
   cancelSubscription, channelAddress, ChannelAddressSchema, confirmChannel, createSubscription, findVotersByLookupHash,
-  getSubscription, getVoter, latestBallotStatus, optOutAddress, requestNewCode, SubscriptionIdSchema, updateSubscription,
+  getSubscription, getVoter, optOutAddress, requestNewCode, SubscriptionIdSchema, updateSubscription,
   type ChannelAddress, type ConfirmError, type Subscription,
 } from '../../db/subscriptions';
 import { ChannelSchema, LanguageSchema, type Channel } from '../../domain/notify/channels';
