@@ -21,7 +21,8 @@ import { finished } from 'node:stream/promises';
 import { createHash, randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { positiveInt } from './args';
 import { stringify } from 'csv-stringify';
 import pino from 'pino';
 import { mapConcurrent } from '../activities/concurrency';
@@ -194,11 +195,6 @@ async function main(o: { voters: number; bare: number; seed: number }) {
   }
 }
 
-function positiveInt(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive whole number');
-  return n;
-}
 
 const program = new Command('bench:ingest')
   .option('--voters <n>', 'voters in the synthetic county', positiveInt, 100_000)

@@ -12,7 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { positiveInt } from './args';
 import pino from 'pino';
 import { createNotifyActivities, queueFor, type NotifySettings } from '../activities/notify';
 import { MemoryStore } from '../activities/memory-store';
@@ -146,11 +147,6 @@ async function main(o: { subscribers: number; numbers: number }) {
   }
 }
 
-function positiveInt(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive whole number');
-  return n;
-}
 
 new Command('bench:notify')
   .option('--subscribers <n>', 'subscribed voters (each gets one email and one text)', positiveInt, 1000)

@@ -10,7 +10,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { positiveInt } from './args';
 import { SingleBar, Presets } from 'cli-progress';
 import { parseFile, type Reject } from '../ingest/parse';
 import { generate } from './synthetic';
@@ -26,11 +27,6 @@ interface Options {
   progress: boolean;
 }
 
-function positiveInt(value: string): number {
-  const n = Number(value.replace(/[_,]/g, ''));
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive whole number');
-  return n;
-}
 
 async function main(opts: Options): Promise<void> {
   const generated = opts.file === undefined;
