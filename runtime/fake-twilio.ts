@@ -107,6 +107,11 @@ export interface FakeTwilioOptions {
   callbackDelayMs?: number;
   /** Called for every message, call and callback, e.g. to print the developer outbox. */
   onEvent?: (e: FakeTwilioEvent) => void;
+  /**
+   * Awaited after a message is accepted and before Twilio's answer is written, e.g. to kill the sender in the
+   * window where Twilio has the message and the sender has not heard so. onEvent runs after the answer.
+   */
+  beforeAnswer?: (m: FakeSms) => void | Promise<void>;
 }
 
 const API = '/2010-04-01';
@@ -293,10 +298,12 @@ export async function startFakeTwilio(opts: FakeTwilioOptions): Promise<FakeTwil
     if (code) return answer(req, res, 400, code);
     const m: FakeSms = { kind: 'sms', sid: sid('SM'), accountSid, to: To, from: From, body: Body, status: 'queued', createdAt: new Date(), ...(StatusCallback ? { statusCallback: StatusCallback } : {}) };
     messages.push(m);
-    answer(req, res, 201);
-    res.status(201).json(messageJson(m));
-    emit(m);
-    if (opts.autoStatusCallbacks) void track(playSms(m));
+    void Promise.resolve(opts.beforeAnswer?.(m)).then(() => {
+      answer(req, res, 201);
+      if (!res.socket?.destroyed) res.status(201).json(messageJson(m));
+      emit(m);
+      if (opts.autoStatusCallbacks) void track(playSms(m));
+    });
   });
 
   // The list, filtered as Twilio filters it (To, From, DateSent>=): how a retried send finds out whether an

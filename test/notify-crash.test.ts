@@ -47,8 +47,16 @@ const exited = (p: ChildProcess) => new Promise<void>((r) => (p.exitCode !== nul
 
 beforeAll(async () => {
   [env, db] = await Promise.all([devServerEnv(), createTestDb()]);
-  // The kill happens in the fake's answer path: Twilio has the message, the worker is about to hear so.
-  fake = await startFakeTwilio({ accountSid: SID, authToken: TOKEN, onEvent: (e) => { if (e.kind === 'sms' && killOnFirstText && worker) { killOnFirstText = false; worker.kill('SIGKILL'); } } });
+  // The kill happens before the fake answers: Twilio has the message, and the worker dies before it hears so.
+  fake = await startFakeTwilio({
+    accountSid: SID, authToken: TOKEN,
+    beforeAnswer: async () => {
+      if (!killOnFirstText || !worker) return;
+      killOnFirstText = false;
+      worker.kill('SIGKILL');
+      await exited(worker);
+    },
+  });
   const terms = ContractTermsSchema.parse({ county: 'fresno', number: 'C-9', vendor: 'IVS', effectiveDate: '2025-07-01', termEnd: '2030-06-30', fiscalPeriods: [{ start: '2025-07-01', end: '2030-06-30', cap: 1_000_000 }], totalCap: 1_000_000 });
   await insertContract(db.pool, { ...terms, id: contractIdOf('fresno', 'C-9') });
   await insertElection(db.pool, { id: electionId, countywide: true, request: ElectionRequestSchema.parse({ county: 'fresno', electionDate, type: 'statewide-primary', contractId: 'contract:fresno:C-9' }) });
