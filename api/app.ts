@@ -5,6 +5,7 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
+import { adminRoutes } from './routes/admin';
 import { contractRoutes } from './routes/contracts';
 import { electionRoutes } from './routes/elections';
 import { fileRoutes } from './routes/files';
@@ -15,7 +16,7 @@ import { openApiDocument } from './openapi';
 import { errorMiddleware, HttpProblem, sendProblem } from './problem';
 import { mount, type Deps, type Route } from './route';
 
-export const routes: Route[] = [...contractRoutes, ...electionRoutes, ...fileRoutes, ...notifyAdminRoutes, ...voterRoutes];
+export const routes: Route[] = [...contractRoutes, ...electionRoutes, ...fileRoutes, ...notifyAdminRoutes, ...voterRoutes, ...adminRoutes];
 
 export function createApp(deps: Deps & { corsOrigins?: string[] }): Express {
   const app = express();
@@ -36,7 +37,7 @@ export function createApp(deps: Deps & { corsOrigins?: string[] }): Express {
     redact: ['req.headers.authorization', 'req.headers.cookie'],
   }));
   // Browsers may call the API only from the origins listed in CORS_ORIGINS (none by default).
-  app.use(cors({ origin: deps.corsOrigins ?? [], allowedHeaders: ['Content-Type', 'Idempotency-Key', 'X-Actor', 'X-Request-Id'] }));
+  app.use(cors({ origin: deps.corsOrigins ?? [], allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'], exposedHeaders: ['X-Request-Id', 'X-Next-After', 'Retry-After', 'RateLimit'] }));
   app.use(twilioWebhookRouter(deps)); // form-encoded and signed over the exact URL: before the JSON body parser
   app.use(express.json({ limit: '1mb' }));
 

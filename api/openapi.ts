@@ -7,6 +7,10 @@ const Problem = z.object({ type: z.string(), title: z.string(), status: z.number
 
 export function openApiDocument(routes: Route[]) {
   const registry = new OpenAPIRegistry();
+  const bearer = registry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http', scheme: 'bearer',
+    description: 'An API key (`bfk_...`, from `ballotflow keys create`) or a JWT from the organisation\'s single sign-on (OIDC).',
+  });
   for (const r of routes) {
     registry.registerPath({
       method: r.method,
@@ -15,11 +19,12 @@ export function openApiDocument(routes: Route[]) {
       summary: r.summary,
       ...(r.description ? { description: r.description } : {}),
       tags: [r.tag],
+      ...('roles' in r.policy ? { security: [{ [bearer.name]: [] }], 'x-roles': r.policy.roles } : { security: [] }),
       request: {
         ...(r.params ? { params: r.params as z.ZodObject } : {}),
         ...(r.query ? { query: r.query as z.ZodObject } : {}),
         ...(r.body ? { body: { content: { 'application/json': { schema: r.body } } } } : {}),
-        ...(r.method !== 'get' ? { headers: z.object({ 'Idempotency-Key': z.string().optional().describe('retrying with the same key never applies the request twice'), 'X-Actor': z.string().optional().describe('who acts (until authentication lands)') }) } : {}),
+        ...(r.method !== 'get' ? { headers: z.object({ 'Idempotency-Key': z.string().optional().describe('retrying with the same key never applies the request twice') }) } : {}),
       },
       responses: Object.fromEntries(Object.entries(r.responses).map(([status, x]) => [status, {
         description: x.description,

@@ -12,23 +12,60 @@ import { z } from 'zod';
 import { appendAudit } from '../db/audit';
 import { completeKey, releaseKey, reserveKey } from '../db/idempotency';
 import type { Config } from '../runtime/config';
-import { HttpProblem, sendProblem, toProblem, validationProblem } from './problem';
+import { decide, listScopeOf, type ListScope, type Principal, type StaffRole } from '../domain/access';
+import { LookupQuerySchema, lookupKey } from '../domain/notify/match';
+import { resourceScope, type ResourceKind } from '../db/scope';
+import { rateLimit } from 'express-rate-limit';
+import { authenticateStaff, voterFromLink, type AuthDeps, type VoterLink } from './auth';
+import { HttpProblem, notFound, sendProblem, toProblem, validationProblem } from './problem';
 
 export interface Deps {
   pool: Pool;
   client: Client;
-  cfg: Pick<Config, 'TASK_QUEUE'> & { searchAttributes: boolean; maxHistoryEvents?: number; uploadDir?: string; maxUploadBytes?: number };
+  cfg: Pick<Config, 'TASK_QUEUE'> & { searchAttributes: boolean; maxHistoryEvents?: number; uploadDir?: string; maxUploadBytes?: number; voterLimits?: Partial<VoterLimits> };
   logger: Logger;
   notifier?: import('./notifier').Notifier;
+  /** Verifies SSO bearer tokens; set when OIDC_ISSUER is configured. */
+  oidc?: AuthDeps['oidc'];
 }
+
+/**
+ * Every route says who may call it, and api/route.ts enforces it in one place (issue 5):
+ * - `public`: anyone, with the reason it must be public and its rate limit;
+ * - `voter`: a voter holding a signed link of that kind, read from the named field;
+ * - `roles`: staff and feeds with one of these roles, on a resource in their scope. `resource` names where the
+ *   request says which election, contract, file, ballot or county it is about; one outside the caller's scope
+ *   answers 404 like one that does not exist. `only` narrows a role further (a feed uploads scan files only).
+ */
+export type Policy =
+  | { public: string; limit: 'voter-lookup' }
+  | { voter: VoterLink; token: { in: 'query' | 'body'; field: string }; subscriptionParam?: string; limit?: 'voter-write' }
+  | {
+      roles: readonly StaffRole[];
+      resource?: { kind: ResourceKind; in: 'params' | 'body' | 'query'; field: string };
+      only?: Partial<Record<StaffRole, (input: { params: unknown; query: unknown; body: unknown }) => string | null>>;
+      /** Reads of data this sensitive (the audit export) are audited too. */
+      auditReads?: true;
+    };
+
+export interface VoterLimits {
+  windowMs: number;
+  lookupsPerIp: number;
+  lookupsPerIdentity: number;
+  voterWritesPerIp: number;
+}
+export const DEFAULT_VOTER_LIMITS: VoterLimits = { windowMs: 10 * 60_000, lookupsPerIp: 30, lookupsPerIdentity: 5, voterWritesPerIp: 20 };
 
 export interface Ctx<P, Q, B> {
   params: P;
   query: Q;
   body: B;
   deps: Deps;
-  /** Who acts. Until authentication lands (issue 5) this is the X-Actor header. */
+  /** Who acts: the API key, SSO identity or voter link (api/auth.ts), as recorded in the audit log. */
   actor: string;
+  principal: Principal;
+  /** What the caller may list: handlers of list routes filter by it. */
+  scope: ListScope;
   requestId: string;
   /** A stable Temporal update id for a request retried with the same Idempotency-Key. */
   updateId?: string;
@@ -37,9 +74,10 @@ export interface Ctx<P, Q, B> {
   req: Request;
 }
 
-export type Reply =
+export type Reply = (
   | { status: number; json: unknown; headers?: Record<string, string> }
-  | { status: number; text: string; contentType: string; headers?: Record<string, string> };
+  | { status: number; text: string; contentType: string; headers?: Record<string, string> }
+) & { /** Added to the request's audit row, e.g. a purge's reason. */ audit?: Record<string, unknown> };
 
 type Schema = z.ZodType;
 export interface Route<P extends Schema = Schema, Q extends Schema = Schema, B extends Schema = Schema> {
@@ -54,6 +92,8 @@ export interface Route<P extends Schema = Schema, Q extends Schema = Schema, B e
   query?: Q;
   body?: B;
   responses: Record<number, { description: string; schema?: Schema; contentType?: string }>;
+  /** Required: a route without a policy does not compile. */
+  policy: Policy;
   handler: (ctx: Ctx<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<Reply>;
 }
 
@@ -74,59 +114,155 @@ function send(res: Response, reply: Reply) {
   else res.status(reply.status).type(reply.contentType).send(reply.text);
 }
 
+const PUBLIC: Principal = { kind: 'voter', role: 'voter', subject: 'public' };
+const NOTHING: ListScope = { counties: [] };
+
+function pick(input: { params: unknown; query: unknown; body: unknown }, where: 'params' | 'query' | 'body', field: string): string | undefined {
+  const v = (input[where] as Record<string, unknown> | undefined)?.[field];
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** Per-IP and per-identity limits on the public voter routes (issue 5): 429 with Retry-After, as problem+json. */
+function voterLimiters(deps: Deps) {
+  const l = { ...DEFAULT_VOTER_LIMITS, ...deps.cfg.voterLimits };
+  const handler = (req: Request, res: Response) => {
+    const retry = res.getHeader('Retry-After');
+    sendProblem(res, new HttpProblem(429, 'Too Many Requests', `too many requests; try again in ${retry ?? 'a few'} seconds`), String(req.id ?? ''));
+  };
+  const common = { windowMs: l.windowMs, standardHeaders: 'draft-7' as const, legacyHeaders: false, handler };
+  const identity = (req: Request) => {
+    const q = LookupQuerySchema.safeParse(req.body ?? {});
+    // An unparseable lookup is refused by validation anyway; count it against the address that sent it.
+    return q.success ? `who:${lookupKey(q.data)}` : `ip:${req.ip}`;
+  };
+  return {
+    'voter-lookup': [
+      rateLimit({ ...common, limit: l.lookupsPerIp, keyGenerator: (req) => `ip:${req.ip}` }),
+      rateLimit({ ...common, limit: l.lookupsPerIdentity, keyGenerator: identity }),
+    ],
+    'voter-write': [rateLimit({ ...common, limit: l.voterWritesPerIp, keyGenerator: (req) => `ip:${req.ip}` })],
+  };
+}
+
+interface Checked { principal: Principal; scope: ListScope; county?: string }
+
+/**
+ * Authentication and authorization of one request, from the route's policy: the only place either happens.
+ * Parses the parts of the request as it needs them (an id must be well formed before it is looked up).
+ */
+async function authorize(r: Route, req: Request, deps: Deps, parse: (part: 'params' | 'query' | 'body') => unknown, seen: Partial<Checked>): Promise<Checked> {
+  const p = r.policy;
+  if ('public' in p) return { principal: PUBLIC, scope: NOTHING };
+  if ('voter' in p) {
+    const input = { params: parse('params'), query: parse('query'), body: parse('body') };
+    const token = pick(input, p.token.in, p.token.field) ?? '';
+    const principal = voterFromLink(p.voter, token, p.subscriptionParam ? pick(input, 'params', p.subscriptionParam) : undefined);
+    seen.principal = principal;
+    return { principal, scope: NOTHING, ...(principal.county ? { county: principal.county } : {}) };
+  }
+  const principal = await authenticateStaff(req, deps as AuthDeps);
+  // A refusal from here on is audited under the caller's name.
+  seen.principal = principal;
+  if (principal.county) seen.county = principal.county;
+  if (decide(principal, p.roles) === 'forbidden') throw new HttpProblem(403, 'Forbidden', `a ${principal.role} may not ${r.summary.charAt(0).toLowerCase()}${r.summary.slice(1)}`);
+  let county = principal.county;
+  if (p.resource) {
+    const id = pick({ params: parse('params'), query: parse('query'), body: p.resource.in === 'body' ? parse('body') : undefined }, p.resource.in, p.resource.field);
+    if (id !== undefined) {
+      const where = await resourceScope(deps.pool, p.resource.kind, id);
+      if (where && where.county !== county) seen.county = where.county;
+      if (decide(principal, p.roles, where) !== 'allow') throw notFound(`${p.resource.kind} ${id}`);
+      county = where!.county;
+    }
+  }
+  const narrow = p.only?.[principal.role];
+  if (narrow) {
+    const refusal = narrow({ params: parse('params'), query: parse('query'), body: parse('body') });
+    if (refusal) throw new HttpProblem(403, 'Forbidden', `a ${principal.role} ${refusal}`);
+  }
+  return { principal, scope: listScopeOf(principal), ...(county ? { county } : {}) };
+}
+
 export function mount(app: Express, routes: Route[], deps: Deps): void {
+  const limiters = voterLimiters(deps);
   for (const r of routes) {
-    app[r.method](r.path, async (req: Request, res: Response) => {
+    const limit = 'limit' in r.policy && r.policy.limit ? limiters[r.policy.limit] : [];
+    app[r.method](r.path, ...limit, async (req: Request, res: Response) => {
       const requestId = String(req.id);
-      const actor = (req.header('x-actor') ?? 'anonymous').slice(0, 200);
-      const parse = <S extends Schema>(part: 'params' | 'query' | 'body', schema: S | undefined, value: unknown): z.infer<S> => {
-        if (!schema) return {} as z.infer<S>;
-        const out = schema.safeParse(value ?? {});
-        if (!out.success) throw validationProblem(part, out.error);
-        return out.data;
+      const parsed = new Map<string, unknown>();
+      const parse = (part: 'params' | 'query' | 'body'): unknown => {
+        if (parsed.has(part)) return parsed.get(part);
+        const schema = r[part];
+        let value: unknown = {};
+        if (schema) {
+          const out = schema.safeParse((part === 'params' ? req.params : part === 'query' ? req.query : req.body) ?? {});
+          if (!out.success) throw validationProblem(part, out.error);
+          value = out.data;
+        }
+        parsed.set(part, value);
+        return value;
       };
       const idemKey = isMutation(r) ? req.header('idempotency-key') : undefined;
       let reserved = false;
       let reply: Reply | undefined;
       let problem: HttpProblem | undefined;
+      let who: Checked | undefined;
+      const seen: Partial<Checked> = {};
       try {
         if (isMutation(r) && r.body && !req.is('application/json')) throw new HttpProblem(415, 'Unsupported Media Type', 'send the body as application/json');
-        const params = parse('params', r.params, req.params);
-        const query = parse('query', r.query, req.query);
-        const body = parse('body', r.body, req.body);
+        who = await authorize(r, req, deps, parse, seen);
+        const params = parse('params');
+        const query = parse('query');
+        const body = parse('body');
         if (idemKey !== undefined) {
           if (!/^[A-Za-z0-9._:-]{8,200}$/.test(idemKey)) throw new HttpProblem(422, 'Invalid request', 'header Idempotency-Key: 8 to 200 letters, digits or ._:-');
-          const key = `${r.operationId}:${idemKey}`;
+          // Keys are per caller: another caller's key can neither replay nor block this one.
+          const key = `${r.operationId}:${who.principal.subject}:${idemKey}`;
           const found = await reserveKey(deps.pool, key, fingerprint(req));
           if (found.kind === 'replay') { send(res, { status: found.status, json: found.response, headers: { 'Idempotent-Replayed': 'true' } }); return; }
           if (found.kind === 'mismatch') throw new HttpProblem(422, 'Idempotency-Key reused', 'this Idempotency-Key was used for a different request');
           if (found.kind === 'in-progress') throw new HttpProblem(409, 'In progress', 'a request with this Idempotency-Key is still being processed; retry shortly');
           reserved = true;
         }
-        const updateId = idemKey ? createHash('sha256').update(`${r.operationId}:${idemKey}`).digest('hex').slice(0, 32) : undefined;
+        const updateId = idemKey ? createHash('sha256').update(`${r.operationId}:${who.principal.subject}:${idemKey}`).digest('hex').slice(0, 32) : undefined;
         reply = await r.handler({
-          params, query, body, deps, actor, requestId, req, accepts: (t) => req.accepts(['application/json', t]) === t,
+          params, query, body, deps, actor: who.principal.subject, principal: who.principal, scope: who.scope, requestId, req,
+          accepts: (t) => req.accepts(['application/json', t]) === t,
           ...(updateId ? { updateId } : {}),
         });
-        if (reserved && idemKey) await completeKey(deps.pool, `${r.operationId}:${idemKey}`, reply.status, 'json' in reply ? reply.json : null);
+        if (reserved && idemKey) await completeKey(deps.pool, `${r.operationId}:${who.principal.subject}:${idemKey}`, reply.status, 'json' in reply ? reply.json : null);
       } catch (e) {
         problem = toProblem(e);
         if (problem.status >= 500) deps.logger.error({ err: e, requestId, route: r.operationId }, 'request failed');
         // A refusal changed nothing: give the key back so a corrected retry can use it; record a 4xx outcome too.
-        if (reserved && idemKey) {
-          if (problem.status >= 500) await releaseKey(deps.pool, `${r.operationId}:${idemKey}`).catch(() => undefined);
-          else await completeKey(deps.pool, `${r.operationId}:${idemKey}`, problem.status, { title: problem.title, status: problem.status, detail: problem.detail, ...problem.extra }).catch(() => undefined);
+        if (reserved && idemKey && who) {
+          const key = `${r.operationId}:${who.principal.subject}:${idemKey}`;
+          if (problem.status >= 500) await releaseKey(deps.pool, key).catch(() => undefined);
+          else await completeKey(deps.pool, key, problem.status, { title: problem.title, status: problem.status, detail: problem.detail, ...problem.extra }).catch(() => undefined);
         }
       }
       // The audit row is written before the client hears the outcome, so an acknowledged change is audited.
-      if (isMutation(r)) {
+      // Refused attempts (401, 403, 404) are audited too: they are what an investigation looks for.
+      if (isMutation(r) || ('auditReads' in r.policy && r.policy.auditReads)) {
+        const params = req.params as Record<string, string>;
+        const by = who ?? seen;
         await appendAudit(deps.pool, {
-          actor, action: r.operationId, target: String((req.params as Record<string, string>)?.id ?? ''), requestId,
-          result: String(reply?.status ?? problem?.status ?? 500), detail: { method: r.method, path: req.path, ...(problem ? { problem: problem.detail.slice(0, 500) } : {}) },
+          actor: by.principal?.subject ?? 'unauthenticated', ...(by.principal ? { role: by.principal.role } : {}), ...(by.county ? { county: by.county } : {}),
+          action: r.operationId, target: String(params?.id ?? params?.county ?? ''), requestId,
+          result: String(reply?.status ?? problem?.status ?? 500), detail: { method: r.method, path: req.path, ...(reply?.audit ?? {}), ...(problem ? { problem: problem.detail.slice(0, 500) } : {}) },
         }).catch((err) => deps.logger.error({ err, requestId }, 'audit write failed'));
       }
-      if (problem) sendProblem(res, problem, requestId);
-      else if (reply) send(res, reply);
+      if (problem) {
+        if (problem.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="ballotflow"');
+        sendProblem(res, problem, requestId);
+      } else if (reply) send(res, reply);
     });
   }
 }
+
+/** Where a request names its resource: `on.election('params', 'id')` and so on. */
+const at = (kind: ResourceKind) => (where: 'params' | 'body' | 'query' = 'params', field = 'id') => ({ kind, in: where, field });
+export const on = { election: at('election'), contract: at('contract'), file: at('file'), ballot: at('ballot'), county: at('county') };
+/** A staff policy. */
+export const staff = (roles: readonly StaffRole[], resource?: ReturnType<ReturnType<typeof at>>, extra: Omit<Extract<Policy, { roles: unknown }>, 'roles' | 'resource'> = {}): Policy =>
+  ({ roles, ...(resource ? { resource } : {}), ...extra });

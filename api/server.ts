@@ -1,16 +1,17 @@
 /** API process entry point: `node dist/api/server.js` (npm start runs it for you). */
 import path from 'node:path';
-import pino from 'pino';
 import { createPool, migrate } from '../db/pool';
 import { loadConfig } from '../runtime/config';
+import { createLogger } from '../runtime/logger';
 import { connectClient } from '../runtime/temporal';
 import { createApp } from './app';
 import { resumeQueuedFiles, sweepStaleUploads } from './routes/files';
 import { temporalNotifier } from './notifier';
+import { createOidcVerifier } from './oidc';
 
 async function main() {
   const cfg = loadConfig();
-  const logger = pino({ level: cfg.LOG_LEVEL, name: 'api' });
+  const logger = createLogger('api', cfg.LOG_LEVEL);
   if (!cfg.DATABASE_URL) throw new Error('DATABASE_URL is required for the API (npm start sets it)');
   if (!cfg.TEMPORAL_ADDRESS) throw new Error('TEMPORAL_ADDRESS is required for the API (npm start sets it)');
   await migrate(cfg.DATABASE_URL, logger);
@@ -28,10 +29,17 @@ async function main() {
   const deps = {
     pool, client, logger,
     notifier: temporalNotifier(client, cfg.TASK_QUEUE),
+    ...(cfg.OIDC_ISSUER && cfg.OIDC_JWKS_URL ? {
+      oidc: createOidcVerifier({
+        issuer: cfg.OIDC_ISSUER, audience: cfg.OIDC_AUDIENCE, jwksUrl: cfg.OIDC_JWKS_URL,
+        roleClaim: cfg.OIDC_ROLE_CLAIM, countyClaim: cfg.OIDC_COUNTY_CLAIM, contractsClaim: cfg.OIDC_CONTRACTS_CLAIM,
+      }),
+    } : {}),
     corsOrigins: cfg.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
     cfg: {
       TASK_QUEUE: cfg.TASK_QUEUE, searchAttributes: process.env.TEMPORAL_SEARCH_ATTRIBUTES !== 'false',
       uploadDir,
+      voterLimits: { lookupsPerIp: cfg.VOTER_LOOKUPS_PER_IP, lookupsPerIdentity: cfg.VOTER_LOOKUPS_PER_IDENTITY, voterWritesPerIp: cfg.VOTER_WRITES_PER_IP },
     },
   };
   // A file registered by a process killed before it started the ingestion: start it now (a no-op for the rest).

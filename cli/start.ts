@@ -7,7 +7,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { migrate } from '../db/pool';
+import { createPool, migrate } from '../db/pool';
+import { bootstrapStateAdminKey } from './keys';
 import { loadConfig } from '../runtime/config';
 import { startEmbeddedPostgres, type RunningPostgres } from '../runtime/postgres';
 import { startFakeTwilio } from '../runtime/fake-twilio';
@@ -64,6 +65,13 @@ export async function start(): Promise<void> {
     } else say('[1/5] using Postgres at DATABASE_URL');
     say('[2/5] applying migrations');
     await migrate(databaseUrl);
+    if (pg) {
+      // A fresh local system gets its first state admin key, so the API can be used at once (issue 5).
+      const keyPool = createPool(databaseUrl);
+      const boot = await bootstrapStateAdminKey(keyPool, cfg.BALLOTFLOW_DATA_DIR).finally(() => keyPool.end());
+      if (boot.key) say(`created a state admin API key, saved in ${boot.file} (shown once): ${boot.key}`);
+      else say(`API keys: the state admin key is in ${boot.file}; more with \`ballotflow keys create\``);
+    }
     let address = cfg.TEMPORAL_ADDRESS;
     if (!address) {
       say(`[3/5] starting the Temporal dev server (history in ${path.join(cfg.BALLOTFLOW_DATA_DIR, 'temporal.db')}, port ${cfg.TEMPORAL_DEV_PORT})`);

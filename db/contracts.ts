@@ -1,6 +1,7 @@
 /** Contracts: registration and the latest ledger projection written by the contract workflow. */
 import { isDeepStrictEqual } from 'node:util';
 import type { Pool } from 'pg';
+import type { ListScope } from '../domain/access';
 import { ContractTermsSchema, type Contract } from '../domain/contract';
 import type { ContractSnapshot } from '../workflows/contract/messages';
 
@@ -25,11 +26,14 @@ export async function getContract(pool: Pool, id: string): Promise<Contract | un
   return { ...ContractTermsSchema.parse(r.rows[0].terms), id: id as Contract['id'] };
 }
 
-export async function listContracts(pool: Pool, county?: string): Promise<{ id: string; county: string; number: string; vendor: string; createdAt: Date }[]> {
+/** `scope` is the caller's (domain/access ListScope): a county manager lists one county, a vendor its contracts. */
+export async function listContracts(pool: Pool, county?: string, scope: ListScope = { all: true }): Promise<{ id: string; county: string; number: string; vendor: string; createdAt: Date }[]> {
   const r = await pool.query(
     `SELECT id, county, number, vendor, created_at AS "createdAt" FROM contracts
-     WHERE ($1::text IS NULL OR county = $1) ORDER BY county, number`,
-    [county ?? null],
+     WHERE ($1::text IS NULL OR county = $1)
+       AND ($2::text[] IS NULL OR county = ANY($2)) AND ($3::text[] IS NULL OR id = ANY($3))
+     ORDER BY county, number`,
+    [county ?? null, 'counties' in scope ? scope.counties : null, 'contracts' in scope ? scope.contracts : null],
   );
   return r.rows;
 }

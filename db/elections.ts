@@ -1,6 +1,7 @@
 /** Elections: registration, append-only events, reminders and final reports. */
 import { isDeepStrictEqual } from 'node:util';
 import type { Pool } from 'pg';
+import type { ListScope } from '../domain/access';
 import type { ElectionEvent, ElectionRequest, Reminder } from '../domain/election';
 import type { InsertOutcome } from './contracts';
 
@@ -36,12 +37,15 @@ export async function getElection(pool: Pool, id: string): Promise<ElectionRow |
   return r.rows[0];
 }
 
-export async function listElections(pool: Pool, f: { county?: string; contractId?: string }): Promise<ElectionRow[]> {
+/** `scope` is the caller's (domain/access ListScope): a county manager lists one county, a vendor its contracts. */
+export async function listElections(pool: Pool, f: { county?: string; contractId?: string; scope?: ListScope }): Promise<ElectionRow[]> {
+  const scope = f.scope ?? { all: true };
   const r = await pool.query<ElectionRow>(
     `SELECT ${COLUMNS} FROM elections
      WHERE ($1::text IS NULL OR county = $1) AND ($2::text IS NULL OR contract_id = $2)
+       AND ($3::text[] IS NULL OR county = ANY($3)) AND ($4::text[] IS NULL OR contract_id = ANY($4))
      ORDER BY election_date, id`,
-    [f.county ?? null, f.contractId ?? null],
+    [f.county ?? null, f.contractId ?? null, 'counties' in scope ? scope.counties : null, 'contracts' in scope ? scope.contracts : null],
   );
   return r.rows;
 }

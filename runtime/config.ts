@@ -34,7 +34,16 @@ const Env = z.object({
   CALLS_PER_SECOND: z.coerce.number().positive().default(1),
   EMAILS_PER_SECOND: z.coerce.number().positive().default(50),
   SMS_MAX_SEGMENTS: z.coerce.number().int().min(1).max(10).default(2).describe('the most SMS segments a notice template may take with the longest values (admin API refuses longer)'),
-});
+  OIDC_ISSUER: z.string().url().optional().describe('the issuer of single sign-on JWTs; unset accepts API keys only'),
+  OIDC_AUDIENCE: z.string().default('ballotflow').describe('the audience (aud) SSO tokens must carry'),
+  OIDC_JWKS_URL: z.string().url().optional().describe('the provider\'s JWKS endpoint; required with OIDC_ISSUER'),
+  OIDC_ROLE_CLAIM: z.string().default('ballotflow_role'),
+  OIDC_COUNTY_CLAIM: z.string().default('ballotflow_county'),
+  OIDC_CONTRACTS_CLAIM: z.string().default('ballotflow_contracts'),
+  VOTER_LOOKUPS_PER_IP: z.coerce.number().int().min(1).default(30).describe('voter lookups one address may make in 10 minutes'),
+  VOTER_LOOKUPS_PER_IDENTITY: z.coerce.number().int().min(1).default(5).describe('lookups of one name, birth date and ZIP in 10 minutes, from anywhere'),
+  VOTER_WRITES_PER_IP: z.coerce.number().int().min(1).default(20).describe('sign-ups, code requests and changes one address may make in 10 minutes'),
+}).refine((e) => !e.OIDC_ISSUER || e.OIDC_JWKS_URL, { message: 'OIDC_JWKS_URL is required when OIDC_ISSUER is set', path: ['OIDC_JWKS_URL'] });
 export type Config = z.infer<typeof Env>;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {

@@ -38,7 +38,7 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
   if (!fs.existsSync(path.join(databaseDir, 'PG_VERSION'))) await pg.initialise();
   // A server left running by a killed process holds the pid file; a stale one is removed by postgres itself.
   await pg.start();
-  const url = `postgres://postgres:postgres@127.0.0.1:${opts.port}/ballotflow`;
+  const url = embeddedPostgresUrl(opts.port);
   await ensureDatabase(`postgres://postgres:postgres@127.0.0.1:${opts.port}/postgres`, 'ballotflow');
   return { url, stop: () => pg.stop() };
 }
@@ -69,4 +69,9 @@ export function withDatabase(url: string, name: string): string {
   const u = new URL(url);
   u.pathname = `/${name}`;
   return u.toString();
+}
+
+/** Where `npm start`'s embedded Postgres listens: the CLI's default database when DATABASE_URL is unset. */
+export function embeddedPostgresUrl(port: number): string {
+  return `postgres://postgres:postgres@127.0.0.1:${port}/ballotflow`;
 }

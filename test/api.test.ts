@@ -8,8 +8,11 @@ import request from 'supertest';
 import type { Express } from 'express';
 import { pgStore } from '../activities/pg-store';
 import { createApp } from '../api/app';
+import { createApiKey } from '../db/api-keys';
+import type { StaffRole } from '../domain/access';
 import { FRESNO_15_584 } from '../domain/contract';
 import { addDays, pacificDate, pacificTime } from '../domain/time';
+import { adminAgent, as } from './helpers/auth';
 import { createTestDb, type TestDb } from './helpers/db';
 import { silentLogger, sleepUntil, testWorker, timeSkippingEnv } from './helpers/temporal';
 
@@ -19,6 +22,8 @@ let worker: Worker;
 let running: Promise<void>;
 let app: Express;
 let today: string;
+/** The state admin: every staff route, every county. */
+let admin: ReturnType<typeof as>;
 
 beforeAll(async () => {
   [env, db] = await Promise.all([timeSkippingEnv(), createTestDb()]);
@@ -27,6 +32,7 @@ beforeAll(async () => {
   running = worker.run();
   app = createApp({ pool: db.pool, client: env.client, logger: silentLogger, cfg: { TASK_QUEUE: taskQueue, searchAttributes: false } });
   today = pacificDate(await env.currentTimeMs());
+  admin = await adminAgent(app, db.pool);
 });
 afterAll(async () => {
   worker?.shutdown();
@@ -52,44 +58,57 @@ function contractBody(number: string) {
 
 const json = (r: request.Response) => r.body as Record<string, any>;
 
+/**
+ * A key held by someone named: requests with it are made as `key:<id> (<label>)`, the subject the audit log and the
+ * election events record.
+ */
+async function staff(role: StaffRole, label: string, scope: { county?: string; contracts?: string[] } = {}) {
+  const { id, key } = await createApiKey(db.pool, {
+    role, label, ...(scope.county ? { county: scope.county } : {}), contracts: scope.contracts ?? [], createdBy: 'test', expiresAt: new Date(Date.now() + 86_400_000),
+  });
+  return { agent: as(app, key), subject: `key:${id} (${label})` };
+}
+
 describe('contracts', () => {
   test('registering a contract starts its workflow; a retry is harmless and other terms conflict', async () => {
     const body = contractBody('A-1');
-    const first = await request(app).post('/api/contracts').set('X-Actor', 'contracts@fresno').send(body);
+    // Fresno's contracts office: a county manager, for Fresno only.
+    const { agent: fresno } = await staff('county-manager', 'contracts@fresno', { county: 'fresno' });
+    const first = await fresno.post('/api/contracts').send(body);
     expect(first.status).toBe(201);
     expect(json(first).id).toBe('contract:fresno:A-1');
-    const again = await request(app).post('/api/contracts').send(body);
+    const again = await fresno.post('/api/contracts').send(body);
     expect(again.status).toBe(200);
-    const other = await request(app).post('/api/contracts').send({ ...body, vendor: 'Someone Else Printing' });
+    const other = await fresno.post('/api/contracts').send({ ...body, vendor: 'Someone Else Printing' });
     expect(other.status).toBe(409);
     expect(other.headers['content-type']).toMatch(/application\/problem\+json/);
-    const got = await request(app).get('/api/contracts/contract:fresno:A-1');
+    const got = await fresno.get('/api/contracts/contract:fresno:A-1');
     expect(got.status).toBe(200);
     expect(json(got).ledger.cap).toBe(100_000);
     expect(json(got).terms.vendor).toBe('Integrated Voting Solutions, Inc.');
   });
 
   test('a malformed contract is refused with a message naming the field', async () => {
-    const r = await request(app).post('/api/contracts').send({ ...contractBody('A-2'), effectiveDate: '2026-02-30' });
+    const r = await admin.post('/api/contracts').send({ ...contractBody('A-2'), effectiveDate: '2026-02-30' });
     expect(r.status).toBe(422);
     expect(json(r).detail).toContain('body.effectiveDate');
     expect(json(r).errors[0].field).toBe('body.effectiveDate');
   });
 
   test('invoices are priced from Exhibit B and counted against the fiscal-period cap; a retried Idempotency-Key is replayed', async () => {
-    await request(app).post('/api/contracts').send(contractBody('A-3')).expect(201);
+    await admin.post('/api/contracts').send(contractBody('A-3')).expect(201);
     const inv = { invoiceId: 'INV-0001', invoiceDate: today, items: [{ code: 'vbm-assembly', quantity: 412_000 }, { code: 'envelope-over-100k', quantity: 450_000 }] };
-    const r1 = await request(app).post('/api/contracts/contract:fresno:A-3/invoices').set('Idempotency-Key', 'inv-0001-attempt').send(inv);
+    const r1 = await admin.post('/api/contracts/contract:fresno:A-3/invoices').set('Idempotency-Key', 'inv-0001-attempt').send(inv);
     expect(r1.status).toBe(201);
     // 412,000 x $0.26 + 450,000 x $0.055 = $107,120 + $24,750
     expect(json(r1).invoice.amount).toBe(131_870);
-    const r2 = await request(app).post('/api/contracts/contract:fresno:A-3/invoices').set('Idempotency-Key', 'inv-0001-attempt').send(inv);
+    const r2 = await admin.post('/api/contracts/contract:fresno:A-3/invoices').set('Idempotency-Key', 'inv-0001-attempt').send(inv);
     expect(r2.status).toBe(201);
     expect(r2.headers['idempotent-replayed']).toBe('true');
-    const bad = await request(app).post('/api/contracts/contract:fresno:A-3/invoices').send({ ...inv, invoiceId: 'INV-2', items: [{ code: 'gold-leaf', quantity: 1 }] });
+    const bad = await admin.post('/api/contracts/contract:fresno:A-3/invoices').send({ ...inv, invoiceId: 'INV-2', items: [{ code: 'gold-leaf', quantity: 1 }] });
     expect(bad.status).toBe(422);
     expect(json(bad).detail).toContain('gold-leaf');
-    const report = await request(app).get('/api/contracts/contract:fresno:A-3/sla-report');
+    const report = await admin.get('/api/contracts/contract:fresno:A-3/sla-report');
     const period = json(report).spend.periods[0];
     expect(period.spent).toBe(131_870);
     expect(period.remaining).toBe(1_565_000 - 131_870);
@@ -99,74 +118,84 @@ describe('contracts', () => {
 
 describe('elections', () => {
   test('an election starts with its calendar; the same start again is harmless; a bad date names the field', async () => {
-    await request(app).post('/api/contracts').send(contractBody('B-1')).expect(201);
+    await admin.post('/api/contracts').send(contractBody('B-1')).expect(201);
     const E = addDays(today, 120);
     const body = { county: 'fresno', electionDate: E, type: 'municipal', contractId: 'contract:fresno:B-1' };
-    const r = await request(app).post('/api/elections').send(body);
+    const r = await admin.post('/api/elections').send(body);
     expect(r.status).toBe(201);
     expect(json(r).id).toBe(`election:fresno:${E}`);
     const envelope = json(r).calendar.find((m: { key: string }) => m.key === 'envelope-order');
     expect(envelope.dueDate).toBe(addDays(E, -85)); // not county-wide
-    expect((await request(app).post('/api/elections').send(body)).status).toBe(200);
-    expect((await request(app).post('/api/elections').send({ ...body, type: 'special' })).status).toBe(409);
-    const bad = await request(app).post('/api/elections').send({ ...body, electionDate: 'next tuesday' });
+    expect((await admin.post('/api/elections').send(body)).status).toBe(200);
+    expect((await admin.post('/api/elections').send({ ...body, type: 'special' })).status).toBe(409);
+    const bad = await admin.post('/api/elections').send({ ...body, electionDate: 'next tuesday' });
     expect(bad.status).toBe(422);
     expect(json(bad).errors[0].field).toBe('body.electionDate');
-    const unknown = await request(app).post('/api/elections').send({ ...body, electionDate: addDays(E, 1), contractId: 'contract:fresno:NOPE' });
+    const unknown = await admin.post('/api/elections').send({ ...body, electionDate: addDays(E, 1), contractId: 'contract:fresno:NOPE' });
     expect(unknown.status).toBe(422);
     expect(json(unknown).detail).toContain('body.contractId');
   });
 
   test('a vendor deliverable one day late accrues $10,000 and the CSV report says so', async () => {
-    await request(app).post('/api/contracts').send(contractBody('C-1')).expect(201);
+    await admin.post('/api/contracts').send(contractBody('C-1')).expect(201);
     const E = addDays(today, 95);
     const id = `election:fresno:${E}`;
-    await request(app).post('/api/elections').send({ county: 'fresno', electionDate: E, type: 'statewide-general', contractId: 'contract:fresno:C-1' }).expect(201);
+    await admin.post('/api/elections').send({ county: 'fresno', electionDate: E, type: 'statewide-general', contractId: 'contract:fresno:C-1' }).expect(201);
     const url = `/api/elections/${id}`;
-    await request(app).post(`${url}/milestones/envelope-order/complete`).set('X-Actor', 'clerk@fresno').send({}).expect(200);
-    const wrongRole = await request(app).post(`${url}/milestones/envelopes-delivered/complete`).send({});
+    // Fresno's clerk (a county manager) and the vendor, IVS, with a key for this contract.
+    const clerk = await staff('county-manager', 'clerk@fresno', { county: 'fresno' });
+    const ivs = await staff('vendor', 'ivs', { contracts: ['contract:fresno:C-1'] });
+    await clerk.agent.post(`${url}/milestones/envelope-order/complete`).send({}).expect(200);
+    const wrongRole = await clerk.agent.post(`${url}/milestones/envelopes-delivered/complete`).send({});
     expect(wrongRole.status).toBe(422);
     expect(json(wrongRole).detail).toContain('belongs to the vendor');
     // Envelopes are due E-55; delivered at noon on E-54: one calendar day late.
     await sleepUntil(env, pacificTime(addDays(E, -54), 12));
-    const done = await request(app).post(`${url}/deliverables/envelopes-delivered/complete`).set('X-Actor', 'ivs').send({ evidence: { envelopes: 612000, file: 'IVS-envelopes.pdf' } });
+    const done = await ivs.agent.post(`${url}/deliverables/envelopes-delivered/complete`).send({ evidence: { envelopes: 612000, file: 'IVS-envelopes.pdf' } });
     expect(done.status).toBe(200);
     expect(json(done).alreadyDone).toBe(false);
-    const again = await request(app).post(`${url}/deliverables/envelopes-delivered/complete`).send({});
+    const again = await ivs.agent.post(`${url}/deliverables/envelopes-delivered/complete`).send({});
     expect(json(again).alreadyDone).toBe(true);
-    const el = json(await request(app).get(url));
+    const el = json(await ivs.agent.get(url));
     const m = el.calendar.find((x: { key: string }) => x.key === 'envelopes-delivered');
     expect(m.daysLate).toBe(1);
     expect(m.damagesAccrued).toBe(10_000);
     expect(el.sla.damagesNet).toBe(10_000);
     // The contract hears from the election asynchronously; give the workflows a moment of server time.
     await sleepUntil(env, pacificTime(addDays(E, -54), 13));
-    const csv = await request(app).get('/api/contracts/contract:fresno:C-1/sla-report').set('Accept', 'text/csv');
+    const csv = await admin.get('/api/contracts/contract:fresno:C-1/sla-report').set('Accept', 'text/csv');
     expect(csv.status).toBe(200);
     expect(csv.headers['content-type']).toMatch(/text\/csv/);
     const line = csv.text.split('\n').find((l) => l.includes(`${id},`) && l.includes('envelopes-delivered'))!;
     expect(line).toContain(',1,10000,10000,0,0,0,');
-    const events = json(await request(app).get(`${url}/events`)).events.map((e: { type: string }) => e.type);
-    expect(events).toEqual(expect.arrayContaining(['election-started', 'milestone-completed', 'milestone-late', 'damages-accrued']));
+    const events = json(await admin.get(`${url}/events`)).events as { type: string; milestoneKey: string | null; actor: string | null }[];
+    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['election-started', 'milestone-completed', 'milestone-late', 'damages-accrued']));
+    // Each completion names who did it: the key's subject.
+    expect(events.filter((e) => e.type === 'milestone-completed').map((e) => [e.milestoneKey, e.actor])).toEqual(expect.arrayContaining([
+      ['envelope-order', clerk.subject], ['envelopes-delivered', ivs.subject],
+    ]));
     const audit = await db.pool.query(`SELECT action, actor, result FROM audit_log WHERE target = $1 ORDER BY id`, [id]);
     expect(audit.rows).toEqual(expect.arrayContaining([
-      { action: 'completeMilestone', actor: 'clerk@fresno', result: '200' },
-      { action: 'completeMilestone', actor: 'anonymous', result: '422' },
-      { action: 'completeDeliverable', actor: 'ivs', result: '200' },
+      { action: 'completeMilestone', actor: clerk.subject, result: '200' },
+      { action: 'completeMilestone', actor: clerk.subject, result: '422' },
+      { action: 'completeDeliverable', actor: ivs.subject, result: '200' },
     ]));
   });
 
   test('a force-majeure notice filed late cannot be waived; the refusal explains §12(b)', async () => {
-    await request(app).post('/api/contracts').send(contractBody('D-1')).expect(201);
+    await admin.post('/api/contracts').send(contractBody('D-1')).expect(201);
     const E = addDays(today, 100);
     const url = `/api/elections/election:fresno:${E}`;
-    await request(app).post('/api/elections').send({ county: 'fresno', electionDate: E, type: 'statewide-general', contractId: 'contract:fresno:D-1' }).expect(201);
+    await admin.post('/api/elections').send({ county: 'fresno', electionDate: E, type: 'statewide-general', contractId: 'contract:fresno:D-1' }).expect(201);
     await sleepUntil(env, pacificTime(addDays(E, -56), 10));
     const delayStartedAt = new Date(pacificTime(addDays(E, -58), 8)).toISOString();
-    const n = await request(app).post(`${url}/delay-notices`).send({ noticeId: 'FM-1', deliverableKey: 'envelopes-delivered', kind: 'force-majeure', delayStartedAt, description: 'Paper mill fire' });
+    // The vendor files the notice; the contract manager decides the waiver.
+    const { agent: vendor } = await staff('vendor', 'ivs', { contracts: ['contract:fresno:D-1'] });
+    const { agent: manager } = await staff('contract-manager', 'contracts@fresno', { contracts: ['contract:fresno:D-1'] });
+    const n = await vendor.post(`${url}/delay-notices`).send({ noticeId: 'FM-1', deliverableKey: 'envelopes-delivered', kind: 'force-majeure', delayStartedAt, description: 'Paper mill fire' });
     expect(n.status).toBe(201);
     expect(json(n).timely).toBe(false);
-    const w = await request(app).post(`${url}/waivers`).send({ deliverableKey: 'envelopes-delivered', noticeId: 'FM-1', decision: 'granted', reason: 'fire' });
+    const w = await manager.post(`${url}/waivers`).send({ deliverableKey: 'envelopes-delivered', noticeId: 'FM-1', decision: 'granted', reason: 'fire' });
     expect(w.status).toBe(422);
     expect(json(w).detail).toMatch(/§12\(b\) requires notice within 24 hours/);
     const audit = await db.pool.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'decideWaiver' AND result = '422'`);
@@ -174,7 +203,7 @@ describe('elections', () => {
   });
 
   test('unknown elections answer 404 problem+json; health and readiness answer', async () => {
-    const r = await request(app).get('/api/elections/election:fresno:2031-01-01');
+    const r = await admin.get('/api/elections/election:fresno:2031-01-01');
     expect(r.status).toBe(404);
     expect(r.headers['content-type']).toMatch(/application\/problem\+json/);
     expect((await request(app).get('/healthz')).status).toBe(200);

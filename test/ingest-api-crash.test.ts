@@ -24,6 +24,7 @@ import { ContractTermsSchema } from '../domain/contract';
 import { ElectionRequestSchema } from '../domain/election';
 import { contractIdOf } from '../domain/ids';
 import { createWorker } from '../workers/worker';
+import { keyFor } from './helpers/auth';
 import { createTestDb, type TestDb } from './helpers/db';
 import { devServerEnv, silentLogger } from './helpers/temporal';
 
@@ -45,6 +46,8 @@ let uploadDir: string;
 let port: number;
 let api: ChildProcess | undefined;
 let apiLog = '';
+/** Fresno's elections office sends the files: `Authorization: Bearer <key>` on every request. */
+let auth: { Authorization: string };
 
 beforeAll(async () => {
   [env, db] = await Promise.all([devServerEnv(), createTestDb()]);
@@ -62,6 +65,7 @@ beforeAll(async () => {
     extraActivities: createIngestActivities({ pool: db.pool, client: env.client, taskQueue, logger: silentLogger, batchSize: 30 }),
   });
   running = worker.run();
+  auth = { Authorization: `Bearer ${await keyFor(db.pool, 'county-manager', { county: 'fresno' })}` };
 });
 afterEach(async () => {
   await stopApi('SIGKILL');
@@ -133,14 +137,14 @@ async function extract(name: string, electionId: string, rows: number, seed: num
 }
 
 async function post(electionId: string, bytes: Buffer): Promise<{ status: number; body: FileRow }> {
-  const res = await fetch(`${base()}/api/elections/${encodeURIComponent(electionId)}/files?type=state-extract`, { method: 'POST', body: bytes, headers: { 'Content-Type': 'text/csv' } });
+  const res = await fetch(`${base()}/api/elections/${encodeURIComponent(electionId)}/files?type=state-extract`, { method: 'POST', body: bytes, headers: { 'Content-Type': 'text/csv', ...auth } });
   return { status: res.status, body: (await res.json()) as FileRow };
 }
 
 /** GET /api/files/:id until the ingestion has finished, as the CLI does. */
 function ingested(fileId: string, ms = 60_000): Promise<FileRow> {
   return waitFor(`${fileId} to finish ingesting`, async () => {
-    const res = await fetch(`${base()}/api/files/${encodeURIComponent(fileId)}`);
+    const res = await fetch(`${base()}/api/files/${encodeURIComponent(fileId)}`, { headers: auth });
     if (!res.ok) return undefined;
     const f = (await res.json()) as FileRow;
     return f.status === 'done' || f.status === 'failed' ? f : undefined;
@@ -183,7 +187,7 @@ test('an API killed mid-upload registers nothing; its partial file is swept once
 
   // Send half the body, then hold the rest back: the kill lands while the API is still receiving.
   const req = http.request(`${base()}/api/elections/${encodeURIComponent(elections.midUpload)}/files?type=state-extract`, {
-    method: 'POST', headers: { 'Content-Type': 'text/csv', 'Content-Length': bytes.length },
+    method: 'POST', headers: { 'Content-Type': 'text/csv', 'Content-Length': bytes.length, ...auth },
   });
   const outcome = new Promise<string>((resolve) => {
     req.on('response', (res) => resolve(`answered ${res.statusCode}`));

@@ -41,8 +41,13 @@ function exitOf(proc: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => (proc.exitCode !== null ? resolve(proc.exitCode) : proc.once('exit', (code) => resolve(code))));
 }
 
+/** The state admin key `npm start` created on the fresh data directory and saved there (issue 5). */
+function savedKey(): string {
+  return fs.readFileSync(path.join(dataDir, 'state-admin.key'), 'utf8').trim();
+}
+
 async function post(url: string, body: unknown) {
-  const r = await fetch(`${api}${url}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const r = await fetch(`${api}${url}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${savedKey()}` }, body: JSON.stringify(body) });
   return { status: r.status, body: (await r.json()) as Record<string, unknown> };
 }
 
@@ -65,6 +70,11 @@ test('npm start runs the whole system, shows the workflows in Temporal, stops cl
   const first = startSystem();
   await first.ready;
   expect((await fetch(`${api}/readyz`)).status).toBe(200);
+  // A fresh data directory gets a state admin key, printed once and saved for the CLI, readable by its owner only.
+  const key = savedKey();
+  expect(key).toMatch(/^bfk_/);
+  expect(first.output()).toContain(key);
+  expect(fs.statSync(path.join(dataDir, 'state-admin.key')).mode & 0o077).toBe(0);
   const today = pacificDate(Date.now());
   const contract = await post('/api/contracts', {
     county: 'fresno', number: 'S-1', vendor: 'Integrated Voting Solutions, Inc.', effectiveDate: addDays(today, -10), termEnd: addDays(today, 900),
@@ -96,7 +106,10 @@ test('npm start runs the whole system, shows the workflows in Temporal, stops cl
 
   const second = startSystem();
   await second.ready;
-  const again = await fetch(`${api}/api/elections/election:fresno:${E}`);
+  // The restart keeps the key: no new one is made, and the saved one still works.
+  expect(second.output()).not.toContain('created a state admin API key');
+  expect(savedKey()).toBe(key);
+  const again = await fetch(`${api}/api/elections/election:fresno:${E}`, { headers: { authorization: `Bearer ${key}` } });
   expect(again.status).toBe(200);
   const body = (await again.json()) as { status: string; calendar: { key: string; dueDate: string }[] };
   expect(body.status).toBe('active');

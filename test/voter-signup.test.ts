@@ -53,7 +53,11 @@ beforeAll(async () => {
   appUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   Object.assign(process.env, { PUBLIC_BASE_URL: appUrl, VOTER_LINK_SECRET: SECRET, TWILIO_ACCOUNT_SID: accountSid, TWILIO_AUTH_TOKEN: authToken, PROGRAM_NAME: 'Where Is My Ballot' });
   // No Temporal here: the voter routes reach the workflows only through the Notifier, recorded by the fake above.
-  app = createApp({ pool: db.pool, client: {} as Client, logger: pino({ level: 'silent' }), cfg: { TASK_QUEUE: 'unused', searchAttributes: false }, notifier });
+  // Every request here comes from one address: the per-address voter limits are raised so the stories are not cut short.
+  app = createApp({
+    pool: db.pool, client: {} as Client, logger: pino({ level: 'silent' }), notifier,
+    cfg: { TASK_QUEUE: 'unused', searchAttributes: false, voterLimits: { lookupsPerIp: 1000, lookupsPerIdentity: 1000, voterWritesPerIp: 1000 } },
+  });
   server.on('request', app);
   fake = await startFakeTwilio({ accountSid, authToken });
   provider = createTwilioProvider({ accountSid, authToken, baseUrl: fake.url, statusCallbackUrl: `${appUrl}/api/webhooks/twilio/status`, logger: pino({ level: 'silent' }) });
@@ -134,17 +138,28 @@ describe('finding the record', () => {
     const lower = await request(app).post('/api/voter/lookup').send({ firstName: 'jose', lastName: 'nunez', dateOfBirth: '1984-02-29', zip: '93721' });
     expect(lower.body.result).toBe('found');
     const wrongBirth = await request(app).post('/api/voter/lookup').send({ firstName: 'José', lastName: 'Núñez', dateOfBirth: '1984-02-28', zip: '93721' });
-    expect(wrongBirth.body).toEqual({ result: 'not-found' });
+    expect(wrongBirth.status).toBe(200);
+    expect(wrongBirth.body).toEqual({ result: 'not-found', lookupToken: null, ballot: null });
+    // Not found has the same status and keys as found: only `result` tells them apart.
+    expect(Object.keys(wrongBirth.body).sort()).toEqual(Object.keys(r.body).sort());
   });
 
   test('several voters matching ask for the voter id, which then picks one; a wrong id finds none', async () => {
     const q = { firstName: 'Juan', lastName: 'García-López', dateOfBirth: '1990-07-04', zip: '93650' };
     const both = await request(app).post('/api/voter/lookup').send(q);
-    expect(both.body).toEqual({ result: 'need-voter-id' });
+    expect(both.status).toBe(200);
+    expect(both.body).toEqual({ result: 'need-voter-id', lookupToken: null, ballot: null });
     const one = await request(app).post('/api/voter/lookup').send({ ...q, voterId: 'V100401' });
     expect(one.body.result).toBe('found');
+    expect(typeof one.body.lookupToken).toBe('string');
     const bad = await request(app).post('/api/voter/lookup').send({ ...q, voterId: 'V999999' });
-    expect(bad.body).toEqual({ result: 'not-found' });
+    expect(bad.status).toBe(200);
+    expect(bad.body).toEqual({ result: 'not-found', lookupToken: null, ballot: null });
+    // Every answer has the keys of a found one, with nulls: the shape tells nothing about the voter roll.
+    const foundKeys = Object.keys(one.body).sort();
+    expect(foundKeys).toEqual(['ballot', 'lookupToken', 'result']);
+    expect(Object.keys(both.body).sort()).toEqual(foundKeys);
+    expect(Object.keys(bad.body).sort()).toEqual(foundKeys);
   });
 
   test('a malformed lookup is refused naming the field', async () => {

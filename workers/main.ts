@@ -1,11 +1,11 @@
 /** Worker process entry point: `node dist/workers/main.js` (npm start runs it for you). */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import pino from 'pino';
 import { createIngestActivities } from '../activities/ingest';
 import { pgStore } from '../activities/pg-store';
 import { createPool, migrate } from '../db/pool';
 import { loadConfig } from '../runtime/config';
+import { createLogger } from '../runtime/logger';
 import { connectionOptions } from '../runtime/temporal';
 import { createNotifyActivities } from '../activities/notify';
 import { createEmailProvider } from '../activities/providers/email';
@@ -15,7 +15,7 @@ import { createNotifyWorkers, createWorker } from './worker';
 
 async function main() {
   const cfg = loadConfig();
-  const logger = pino({ level: cfg.LOG_LEVEL, name: 'worker' });
+  const logger = createLogger('worker', cfg.LOG_LEVEL);
   if (!cfg.DATABASE_URL) throw new Error('DATABASE_URL is required for the worker (npm start sets it)');
   if (!cfg.TEMPORAL_ADDRESS) throw new Error('TEMPORAL_ADDRESS is required for the worker (npm start sets it)');
   await migrate(cfg.DATABASE_URL, logger);

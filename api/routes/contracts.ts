@@ -7,7 +7,7 @@ import { getContract as getContractRow, getLedger, insertContract, listContracts
 import { startContractWorkflow } from '../../runtime/temporal';
 import { exerciseRenewal, getContract, recordInvoice, type ContractSnapshot } from '../../workflows/contract/messages';
 import { HttpProblem, notFound } from '../problem';
-import { route, type Deps } from '../route';
+import { on, route, staff, type Deps } from '../route';
 import { sendUpdate, startOptionsOf } from '../workflows';
 
 const IdParams = z.object({ id: ContractIdSchema });
@@ -50,6 +50,7 @@ export function slaReportCsv(s: ContractSnapshot): string {
 export const contractRoutes = [
   route({
     operationId: 'createContract', method: 'post', path: '/api/contracts', tag: 'contracts',
+    policy: staff(['state-admin', 'county-manager'], on.county('body', 'county')),
     summary: 'Register a vendor contract and start its workflow',
     description: 'The id is `contract:<county>:<number>`. Registering the same terms again answers 200 with the existing contract; other terms under the same id answer 409.',
     body: ContractTermsSchema,
@@ -64,18 +65,21 @@ export const contractRoutes = [
   }),
   route({
     operationId: 'listContracts', method: 'get', path: '/api/contracts', tag: 'contracts', summary: 'List contracts',
+    policy: staff(['state-admin', 'county-manager', 'vendor', 'contract-manager']),
     query: z.object({ county: CountySchema.optional() }),
     responses: { 200: { description: 'contracts' } },
-    handler: async ({ query, deps }) => ({ status: 200, json: { contracts: await listContracts(deps.pool, query.county) } }),
+    handler: async ({ query, deps, scope }) => ({ status: 200, json: { contracts: await listContracts(deps.pool, query.county, scope) } }),
   }),
   route({
     operationId: 'getContract', method: 'get', path: '/api/contracts/:id', tag: 'contracts', summary: 'A contract, its elections, invoices and ledger',
+    policy: staff(['state-admin', 'county-manager', 'vendor', 'contract-manager'], on.contract()),
     params: IdParams,
     responses: { 200: { description: 'the contract' }, 404: { description: 'no such contract' } },
     handler: async ({ params, deps }) => ({ status: 200, json: await contractSnapshot(deps, params.id) }),
   }),
   route({
     operationId: 'getSlaReport', method: 'get', path: '/api/contracts/:id/sla-report', tag: 'contracts',
+    policy: staff(['state-admin', 'county-manager', 'vendor', 'contract-manager'], on.contract()),
     summary: 'SLA and late-day report: per election and deliverable, due, delivered, days late, damages accrued, charged, capped, waived or excused and why; spend against each fiscal-period cap',
     description: 'JSON by default; CSV with `Accept: text/csv`.',
     params: IdParams,
@@ -90,6 +94,7 @@ export const contractRoutes = [
   }),
   route({
     operationId: 'recordInvoice', method: 'post', path: '/api/contracts/:id/invoices', tag: 'contracts',
+    policy: staff(['state-admin', 'county-manager', 'contract-manager'], on.contract()),
     summary: 'Record a vendor invoice, priced from the contract price list, against its fiscal period',
     params: IdParams, body: InvoiceCommandSchema.omit({ by: true }),
     responses: { 201: { description: 'recorded' }, 200: { description: 'already recorded (same invoice id and lines)' }, 409: { description: 'same invoice id, other lines' }, 422: { description: 'unknown price code or invalid' } },
@@ -101,6 +106,7 @@ export const contractRoutes = [
   }),
   route({
     operationId: 'exerciseRenewal', method: 'post', path: '/api/contracts/:id/renewals', tag: 'contracts',
+    policy: staff(['state-admin', 'county-manager', 'contract-manager'], on.contract()),
     summary: 'Exercise an optional renewal period (notice by its date, Agreement §2)',
     params: IdParams, body: RenewalCommandSchema.omit({ by: true }),
     responses: { 200: { description: 'renewed; the new term end' }, 422: { description: 'notice too late or no such renewal' } },

@@ -13,7 +13,7 @@ import { getElection as getElectionRow, getReport, insertElection, listElections
 import { startElectionWorkflow } from '../../runtime/temporal';
 import * as m from '../../workflows/election/messages';
 import { HttpProblem, notFound } from '../problem';
-import { route, type Deps } from '../route';
+import { on, route, staff, type Deps } from '../route';
 import { sendUpdate, startOptionsOf } from '../workflows';
 
 const IdParams = z.object({ id: ElectionIdSchema });
@@ -46,6 +46,7 @@ async function update<R, A>(deps: Deps, id: string, def: UpdateDefinition<R, [A]
 export const electionRoutes = [
   route({
     operationId: 'startElection', method: 'post', path: '/api/elections', tag: 'elections',
+    policy: staff(['state-admin', 'county-manager'], on.county('body', 'county')),
     summary: 'Start a county election: its calendar runs from E-90 to state certification',
     description: 'The id is `election:<county>:<election date>[:<suffix>]`. Starting the same election again answers 200; the same id with other details answers 409.',
     body: ElectionRequestSchema,
@@ -66,18 +67,21 @@ export const electionRoutes = [
   }),
   route({
     operationId: 'listElections', method: 'get', path: '/api/elections', tag: 'elections', summary: 'List elections',
+    policy: staff(['state-admin', 'county-manager', 'vendor', 'contract-manager']),
     query: z.object({ county: CountySchema.optional(), contractId: ContractIdSchema.optional() }),
     responses: { 200: { description: 'elections' } },
-    handler: async ({ query, deps }) => ({ status: 200, json: { elections: await listElections(deps.pool, { ...(query.county ? { county: query.county } : {}), ...(query.contractId ? { contractId: query.contractId } : {}) }) } }),
+    handler: async ({ query, deps, scope }) => ({ status: 200, json: { elections: await listElections(deps.pool, { scope, ...(query.county ? { county: query.county } : {}), ...(query.contractId ? { contractId: query.contractId } : {}) }) } }),
   }),
   route({
     operationId: 'getElection', method: 'get', path: '/api/elections/:id', tag: 'elections',
+    policy: staff(['state-admin', 'county-manager', 'vendor', 'contract-manager'], on.election()),
     summary: 'The calendar with each milestone\'s status (pending, due-soon, done, late, waived, excused) and the SLA summary',
     params: IdParams, responses: { 200: { description: 'the election' }, 404: { description: 'no such election' } },
     handler: async ({ params, deps }) => ({ status: 200, json: await snapshot(deps, params.id) }),
   }),
   route({
     operationId: 'listElectionEvents', method: 'get', path: '/api/elections/:id/events', tag: 'elections',
+    policy: staff(['state-admin', 'county-manager', 'vendor', 'contract-manager'], on.election()),
     summary: 'Every state change of the election, oldest first (append-only)',
     params: IdParams, responses: { 200: { description: 'events' }, 404: { description: 'no such election' } },
     handler: async ({ params, deps }) => {
@@ -87,6 +91,7 @@ export const electionRoutes = [
   }),
   route({
     operationId: 'changeElectionDate', method: 'post', path: '/api/elections/:id/date', tag: 'elections',
+    policy: staff(['state-admin', 'county-manager'], on.election()),
     summary: 'Move the election date: the calendar is recomputed; damages already accrued are kept',
     params: IdParams, body: ChangeDateSchema.omit({ by: true }),
     responses: { 200: { description: 'moved' }, 409: { description: 'the election is closed' }, 422: { description: 'invalid date' } },
@@ -94,6 +99,7 @@ export const electionRoutes = [
   }),
   route({
     operationId: 'cancelElection', method: 'post', path: '/api/elections/:id/cancel', tag: 'elections',
+    policy: staff(['state-admin', 'county-manager'], on.election()),
     summary: 'Cancel the election: no further deadlines or damages; accrued damages are kept',
     params: IdParams, body: CancelSchema.omit({ by: true }),
     responses: { 200: { description: 'cancelled' }, 409: { description: 'already closed' } },
@@ -104,6 +110,7 @@ export const electionRoutes = [
   }),
   route({
     operationId: 'completeMilestone', method: 'post', path: '/api/elections/:id/milestones/:key/complete', tag: 'county',
+    policy: staff(['state-admin', 'county-manager'], on.election()),
     summary: 'Mark a county (or state) milestone done, e.g. ballot-order, first-extract, county-certification',
     params: KeyParams, body: z.object({ evidence: Evidence }),
     responses: { 200: { description: 'done (alreadyDone when repeated)' }, 404: { description: 'no such milestone' }, 422: { description: 'not a county/state milestone' } },
@@ -114,6 +121,7 @@ export const electionRoutes = [
   }),
   route({
     operationId: 'sendSubsequentExtract', method: 'post', path: '/api/elections/:id/extracts', tag: 'county',
+    policy: staff(['state-admin', 'county-manager'], on.election()),
     summary: 'Record a subsequent vote-by-mail extract sent to the vendor (E-28..E-6): opens a mailing deliverable due 2 days later',
     params: IdParams, body: SendExtractSchema.omit({ by: true }),
     responses: { 201: { description: 'deliverable opened' }, 200: { description: 'already recorded' }, 422: { description: 'outside E-28..E-6' } },
@@ -124,6 +132,7 @@ export const electionRoutes = [
   }),
   route({
     operationId: 'orderElectionDayBallots', method: 'post', path: '/api/elections/:id/election-day-orders', tag: 'county',
+    policy: staff(['state-admin', 'county-manager'], on.election()),
     summary: 'Order ballots for a polling place on election day: opens a deliverable due within 2 hours',
     params: IdParams, body: ElectionDayOrderSchema.omit({ by: true }),
     responses: { 201: { description: 'deliverable opened' }, 200: { description: 'already recorded' }, 422: { description: 'not election day' } },
@@ -134,6 +143,7 @@ export const electionRoutes = [
   }),
   route({
     operationId: 'completeDeliverable', method: 'post', path: '/api/elections/:id/deliverables/:key/complete', tag: 'vendor',
+    policy: staff(['state-admin', 'county-manager', 'vendor'], on.election()),
     summary: 'Vendor: a deliverable is done, with evidence (counts, file references)',
     params: KeyParams, body: z.object({ evidence: Evidence }),
     responses: { 200: { description: 'done (alreadyDone when repeated)' }, 404: { description: 'no such deliverable' }, 422: { description: 'not a vendor deliverable' } },
@@ -141,6 +151,7 @@ export const electionRoutes = [
   }),
   route({
     operationId: 'fileDelayNotice', method: 'post', path: '/api/elections/:id/delay-notices', tag: 'vendor',
+    policy: staff(['state-admin', 'vendor'], on.election()),
     summary: 'Vendor: notice of a delay (county priority, force majeure, other). Force majeure counts only if noticed within one day of the delay (§12(b))',
     params: IdParams, body: DelayNoticeSchema.omit({ by: true }),
     responses: { 201: { description: 'filed; `timely` says whether it can support a force-majeure waiver' }, 200: { description: 'already filed' }, 422: { description: 'invalid' } },
@@ -151,6 +162,7 @@ export const electionRoutes = [
   }),
   route({
     operationId: 'decideWaiver', method: 'post', path: '/api/elections/:id/waivers', tag: 'contract-manager',
+    policy: staff(['state-admin', 'contract-manager'], on.election()),
     summary: 'Contract manager: grant or deny a waiver of liquidated damages for a delay notice',
     params: IdParams, body: WaiverDecisionSchema.omit({ by: true }),
     responses: { 200: { description: 'decided' }, 404: { description: 'no such notice' }, 422: { description: 'not excusable under §12' } },

@@ -12,10 +12,10 @@ import { countUnmatched } from '../../db/pieces';
 import { reconcile } from '../../db/reconciliation';
 import { BallotStatusSchema } from '../../domain/ballot';
 import { ElectionIdSchema } from '../../domain/ids';
-import { FileTypeSchema } from '../../ingest/schemas';
+import { FileTypeSchema, type FileType } from '../../ingest/schemas';
 import { getBallot } from '../../workflows/ballot/messages';
 import { HttpProblem, notFound } from '../problem';
-import { route, type Deps } from '../route';
+import { on, route, staff, type Deps } from '../route';
 
 const ElectionParams = z.object({ id: ElectionIdSchema });
 
@@ -62,9 +62,14 @@ export async function resumeQueuedFiles(deps: Pick<Deps, 'pool' | 'client' | 'cf
   return ids;
 }
 
+/** Vendors send their mailing manifests and the USPS feed its scans: nothing else. */
+const onlyTypes = (types: readonly FileType[]) => ({ query }: { query: unknown }) =>
+  types.includes((query as { type: FileType }).type) ? null : `may upload only ${types.join(' or ')} files`;
+
 export const fileRoutes = [
   route({
     operationId: 'uploadFile', method: 'post', path: '/api/elections/:id/files', tag: 'files',
+    policy: staff(['state-admin', 'county-manager', 'vendor', 'feed'], on.election(), { only: { vendor: onlyTypes(['vendor-manifest']), feed: onlyTypes(['usps-scans', 'usps-scans-jsonl']) } }),
     summary: 'Send a file (state extract, county fixed-field record, vendor manifest, USPS scans, county returns) for ingestion',
     description: 'The body is the file itself (text/csv, application/x-ndjson, or text/plain for the county fixed-field record), streamed to storage. The same bytes sent again for the same election and type are the same file: nothing is ingested twice. Follow progress at the returned Location.',
     params: ElectionParams,
@@ -106,6 +111,7 @@ export const fileRoutes = [
   }),
   route({
     operationId: 'getFile', method: 'get', path: '/api/files/:id', tag: 'files',
+    policy: staff(['state-admin', 'county-manager', 'vendor'], on.file()),
     summary: 'A file\'s progress (lines read, accepted, rejected, ballots signalled) and its rejects report',
     params: z.object({ id: z.string().regex(/^file:[A-Za-z0-9:._-]{1,200}$/) }),
     query: z.object({ rejects: z.coerce.number().int().min(0).max(10_000).default(100) }),
@@ -122,6 +128,7 @@ export const fileRoutes = [
   }),
   route({
     operationId: 'getBallot', method: 'get', path: '/api/ballots/:id', tag: 'ballots',
+    policy: staff(['state-admin', 'county-manager'], on.ballot()),
     summary: 'A ballot\'s status, reasons, expected delivery window and timeline',
     params: z.object({ id: z.string().regex(/^ballot:election:[a-z-]+:\d{4}-\d{2}-\d{2}(:[a-z0-9-]+)?:[A-Za-z0-9-]{1,20}:\d{1,2}$/, 'ballot:<election id>:<voter id>:<issue>') }),
     responses: { 200: { description: 'the ballot' }, 404: { description: 'no such ballot' } },
@@ -135,6 +142,7 @@ export const fileRoutes = [
   }),
   route({
     operationId: 'listBallots', method: 'get', path: '/api/elections/:id/ballots', tag: 'ballots',
+    policy: staff(['state-admin', 'county-manager'], on.election()),
     summary: 'Ballots of an election by current status and reason, paged by ballot id',
     params: ElectionParams,
     query: z.object({ status: BallotStatusSchema.optional(), reason: z.string().regex(/^[a-z0-9-]{1,40}$/).optional(), after: z.string().max(200).optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) }),
@@ -146,6 +154,7 @@ export const fileRoutes = [
   }),
   route({
     operationId: 'electionStats', method: 'get', path: '/api/elections/:id/stats', tag: 'ballots',
+    policy: staff(['state-admin', 'county-manager', 'contract-manager'], on.election()),
     summary: 'Counts of ballots by current status and by reason',
     params: ElectionParams,
     responses: { 200: { description: 'counts' } },
@@ -153,6 +162,7 @@ export const fileRoutes = [
   }),
   route({
     operationId: 'manifestReconciliation', method: 'get', path: '/api/elections/:id/reconciliation', tag: 'files',
+    policy: staff(['state-admin', 'county-manager', 'vendor'], on.election()),
     summary: 'Every ballot that does not match one-to-one between the state extracts and the vendor manifests',
     description: 'The contract demands a perfect 1-to-1 match. Lists ballots issued but never mailed (latest issue of each voter), mailed but not issued, and ballots with more than one outbound piece.',
     params: ElectionParams,

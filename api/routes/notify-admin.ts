@@ -1,8 +1,8 @@
 /**
  * The state's notification settings (issue 4, "Triggers and templates, configured by the state"): which events
  * notify on which channels, the notice templates and their versions, missing translations, a preview for a sample
- * ballot, and each county's identity. Who may call these comes with authorization (issue 5); until then the
- * X-Actor header says who acted and the route table writes the audit row.
+ * ballot, and each county's identity. State admins only (a county manager may read its own county's identity);
+ * the route table writes the audit row.
  */
 import { z } from 'zod';
 import { ballotCalendar } from '../../domain/ballot';
@@ -25,7 +25,7 @@ import {
 } from '../../db/notify-config';
 import { loadConfig } from '../../runtime/config';
 import { HttpProblem, notFound } from '../problem';
-import { route, type Deps, type Route } from '../route';
+import { on, route, staff, type Deps, type Route } from '../route';
 
 const TAG = 'notify-admin';
 const BASE = '/api/admin/notify';
@@ -212,6 +212,7 @@ const CountyOverrideBody = CountyOverrideSchema.extend({ county: CountySchema.op
 export const notifyAdminRoutes: Route[] = [
   route({
     operationId: 'getNotifyTriggers', method: 'get', path: `${BASE}/triggers`, tag: TAG,
+    policy: staff(['state-admin']),
     summary: 'Which notices go out on which channels: the current trigger configuration (version 0 is the shipped default)',
     responses: { 200: { description: 'the configuration and its version' } },
     handler: async ({ deps }) => {
@@ -221,6 +222,7 @@ export const notifyAdminRoutes: Route[] = [
   }),
   route({
     operationId: 'putNotifyTriggers', method: 'put', path: `${BASE}/triggers`, tag: TAG,
+    policy: staff(['state-admin']),
     summary: 'Replace the trigger configuration with a new version; every notice kind must be listed (an empty list turns it off)',
     body: TriggerConfigSchema,
     responses: { 200: { description: 'saved; the new version' }, 422: { description: 'invalid; the problem names the field' } },
@@ -231,6 +233,7 @@ export const notifyAdminRoutes: Route[] = [
   }),
   route({
     operationId: 'listNotifyTemplates', method: 'get', path: `${BASE}/templates`, tag: TAG,
+    policy: staff(['state-admin']),
     summary: 'The template each voter gets now, per notice kind, channel and language (and reason with a text of its own); fellBackToEnglish where English is served',
     query: TemplateQuery,
     responses: { 200: { description: 'the served templates' } },
@@ -241,6 +244,7 @@ export const notifyAdminRoutes: Route[] = [
   }),
   route({
     operationId: 'addNotifyTemplate', method: 'post', path: `${BASE}/templates`, tag: TAG,
+    policy: staff(['state-admin']),
     summary: 'Save a new version of a template; it applies to every message not yet sent',
     description: 'The version is one more than the highest of the same kind, channel, language and reason (a shipped default is version 1). '
       + 'Refused with every problem listed: unknown placeholders or ones without a value for the notice, an SMS over SMS_MAX_SEGMENTS segments with the longest values, a missing opt-out.',
@@ -255,6 +259,7 @@ export const notifyAdminRoutes: Route[] = [
   }),
   route({
     operationId: 'listMissingTranslations', method: 'get', path: `${BASE}/templates/missing`, tag: TAG,
+    policy: staff(['state-admin']),
     summary: 'Per language, the notices with no template of their own (they go out in English) and the reason-specific texts English has and the language lacks',
     responses: { 200: { description: 'missing templates per language' } },
     handler: async ({ deps }) => {
@@ -265,6 +270,7 @@ export const notifyAdminRoutes: Route[] = [
   }),
   route({
     operationId: 'previewNotifyTemplate', method: 'post', path: `${BASE}/templates/preview`, tag: TAG,
+    policy: staff(['state-admin']),
     summary: 'Render a template (the served one, or an unsaved draft) for a sample ballot in a county\'s words',
     description: 'Answers the subject and text, the SMS segments and encoding, the Twilio <Say> language for calls, and a draft\'s problems. Saves nothing.',
     body: PreviewSchema,
@@ -273,12 +279,14 @@ export const notifyAdminRoutes: Route[] = [
   }),
   route({
     operationId: 'listCountyOverrides', method: 'get', path: `${BASE}/counties`, tag: TAG,
+    policy: staff(['state-admin']),
     summary: 'Each configured county\'s identity for its messages',
     responses: { 200: { description: 'the counties' } },
     handler: async ({ deps }) => ({ status: 200, json: { counties: await listCountyOverrides(deps.pool) } }),
   }),
   route({
     operationId: 'getCountyOverride', method: 'get', path: `${BASE}/counties/:county`, tag: TAG,
+    policy: staff(['state-admin', 'county-manager'], on.county('params', 'county')),
     summary: 'A county\'s name, phone, links and sender identity for its messages',
     params: CountyParams,
     responses: { 200: { description: 'the county\'s settings' }, 404: { description: 'not configured' } },
@@ -290,6 +298,7 @@ export const notifyAdminRoutes: Route[] = [
   }),
   route({
     operationId: 'putCountyOverride', method: 'put', path: `${BASE}/counties/:county`, tag: TAG,
+    policy: staff(['state-admin'], on.county('params', 'county')),
     summary: 'Set or replace a county\'s identity: messages come from the county, not from the state',
     params: CountyParams, body: CountyOverrideBody,
     responses: { 201: { description: 'set' }, 200: { description: 'replaced' }, 422: { description: 'invalid; the problem names the field' } },

@@ -14,9 +14,8 @@ import {
 import { ChannelSchema, LanguageSchema, type Channel } from '../../domain/notify/channels';
 import { ContactWindowSchema, defaultContactWindow } from '../../domain/notify/contact-hours';
 import { LookupQuerySchema } from '../../domain/notify/match';
-import {
-  manageUrl, signLookupToken, signManageToken, verifyLookupToken, verifyManageToken, verifyUnsubscribeToken, voterLookupHash, type TokenError,
-} from '../links';
+import type { Principal } from '../../domain/access';
+import { manageUrl, signLookupToken, signManageToken, voterLookupHash } from '../links';
 import type { Notifier } from '../notifier';
 import { HttpProblem, notFound } from '../problem';
 import { route, type Deps } from '../route';
@@ -66,16 +65,18 @@ function needNotifier(deps: Deps): Notifier {
   return deps.notifier;
 }
 
-function linkRefused(e: TokenError): HttpProblem {
-  if (e === 'expired') return new HttpProblem(403, 'Link expired', 'this link has expired: look up your ballot again to get a new one', { type: 'link-expired' });
-  return new HttpProblem(403, 'Forbidden', 'this link is not valid for this page', { type: 'link-invalid', reason: e });
+// The route policies (api/route.ts) verify each link before a handler runs; these read what it stands for.
+function voterOf(p: Principal): { county: string; voterId: string } {
+  if (p.kind !== 'voter' || !p.county || !p.voterId) throw new Error('voter route without a lookup link');
+  return { county: p.county, voterId: p.voterId };
 }
-
-function manageTokenFor(token: string, subscriptionId?: string): string {
-  const t = verifyManageToken(token);
-  if (!t.ok) throw linkRefused(t.error);
-  if (subscriptionId !== undefined && t.value.subscriptionId !== subscriptionId) throw linkRefused('wrong-purpose');
-  return t.value.subscriptionId;
+function subscriptionOf(p: Principal): string {
+  if (p.kind !== 'voter' || !p.subscriptionId) throw new Error('voter route without a manage link');
+  return p.subscriptionId;
+}
+function unsubscribeOf(p: Principal): { subscriptionId: string; channel: Channel } {
+  if (p.kind !== 'voter' || !p.subscriptionId || !p.channel) throw new Error('voter route without an unsubscribe link');
+  return { subscriptionId: p.subscriptionId, channel: ChannelSchema.parse(p.channel) };
 }
 
 function confirmProblem(e: ConfirmError): HttpProblem {
@@ -130,6 +131,7 @@ function page(lang: 'en' | 'es', title: string, body: string): string {
 export const voterRoutes = [
   route({
     operationId: 'voterLookup', method: 'post', path: '/api/voter/lookup', tag: 'voter',
+    policy: { public: 'a voter finds their own record with no account; rate limited per address and per identity', limit: 'voter-lookup' },
     summary: 'Find a voter\'s record by first and last name, date of birth and residence ZIP',
     description: 'Matching ignores case, accents, spaces and punctuation in names. One match answers `found` with a short-lived lookup token (for sign-up) and the ballot\'s current status; several matches answer `need-voter-id` (send again with `voterId`); none answers `not-found`. Always 200, and never the date of birth or an address.',
     body: LookupBody,
@@ -137,8 +139,9 @@ export const voterRoutes = [
     handler: async ({ body, deps }) => {
       const all = await findVotersByLookupHash(deps.pool, voterLookupHash(body));
       const matches = body.voterId ? all.filter((v) => v.voterId.toUpperCase() === body.voterId!.toUpperCase()) : all;
-      if (matches.length === 0) return { status: 200, json: { result: 'not-found' } };
-      if (matches.length > 1) return { status: 200, json: { result: 'need-voter-id' } };
+      // Every answer has the same status and the same keys, so a response tells no more than its `result`.
+      if (matches.length === 0) return { status: 200, json: { result: 'not-found', lookupToken: null, ballot: null } };
+      if (matches.length > 1) return { status: 200, json: { result: 'need-voter-id', lookupToken: null, ballot: null } };
       const v = matches[0]!;
       const now = await latestBallotStatus(deps.pool, v.ballotId);
       return {
@@ -153,15 +156,15 @@ export const voterRoutes = [
   }),
   route({
     operationId: 'voterSubscribe', method: 'post', path: '/api/voter/subscriptions', tag: 'voter',
+    policy: { voter: 'lookup', token: { in: 'body', field: 'lookupToken' }, limit: 'voter-write' },
     summary: 'Subscribe to ballot notices by email, text or voice, with the consent text agreed to',
     description: 'Takes the lookup token from a `found` lookup. Each channel is pending until its address is confirmed with the one-time code sent to it (double opt-in). The consent is recorded per channel with its time, source and exact text. The answer carries the signed manage link.',
     body: SubscribeBody,
     responses: { 201: { description: 'subscribed; channels pending their codes' }, 403: { description: 'the lookup token is expired or not a lookup token' }, 404: { description: 'the voter record is gone' }, 422: { description: 'invalid address or choice' } },
-    handler: async ({ body, deps }) => {
+    handler: async ({ body, deps, principal }) => {
       const notifier = needNotifier(deps);
-      const t = verifyLookupToken(body.lookupToken);
-      if (!t.ok) throw linkRefused(t.error);
-      const voter = await getVoter(deps.pool, t.value.county, t.value.voterId);
+      const { county, voterId } = voterOf(principal);
+      const voter = await getVoter(deps.pool, county, voterId);
       if (!voter) throw notFound('the voter record');
       const channels: ChannelAddress[] = body.channels;
       const sub = await createSubscription(deps.pool, {
@@ -182,6 +185,7 @@ export const voterRoutes = [
   }),
   route({
     operationId: 'voterConfirmChannel', method: 'post', path: '/api/voter/subscriptions/:id/confirm', tag: 'voter',
+    policy: { voter: 'manage', token: { in: 'body', field: 'manageToken' }, subscriptionParam: 'id', limit: 'voter-write' },
     summary: 'Confirm a channel\'s address with the one-time code sent to it',
     description: 'Five wrong codes lock the channel until a new code is sent. A confirmed channel receives the ballot\'s current status once, then new notices as they happen.',
     params: IdParams,
@@ -189,7 +193,6 @@ export const voterRoutes = [
     responses: { 200: { description: 'confirmed' }, 403: { description: 'bad manage token' }, 404: { description: 'no such pending channel' }, 409: { description: 'no code sent yet' }, 422: { description: 'wrong or expired code' }, 423: { description: 'locked after too many wrong codes' } },
     handler: async ({ params, body, deps }) => {
       const notifier = needNotifier(deps);
-      manageTokenFor(body.manageToken, params.id);
       const r = await confirmChannel(deps.pool, { subscriptionId: params.id, channel: body.channel, code: body.code, source: 'web' });
       if (!r.ok) throw confirmProblem(r.error);
       // Only the first confirmation asks for the current status, so a repeated confirm sends nothing twice.
@@ -202,13 +205,13 @@ export const voterRoutes = [
   }),
   route({
     operationId: 'voterRequestCode', method: 'post', path: '/api/voter/subscriptions/:id/code', tag: 'voter',
+    policy: { voter: 'manage', token: { in: 'body', field: 'manageToken' }, subscriptionParam: 'id', limit: 'voter-write' },
     summary: 'Send a new confirmation code to a pending (or locked) channel',
     params: IdParams,
     body: z.object({ channel: ChannelSchema, manageToken: TokenSchema }),
     responses: { 202: { description: 'a new code is on its way' }, 403: { description: 'bad manage token' }, 404: { description: 'no such pending channel' } },
     handler: async ({ params, body, deps, requestId }) => {
       const notifier = needNotifier(deps);
-      manageTokenFor(body.manageToken, params.id);
       if (!(await requestNewCode(deps.pool, params.id, body.channel))) throw new HttpProblem(404, 'Not Found', 'no pending channel of that kind on this subscription', { type: 'not-found' });
       const requested = await requestCodes(deps, notifier, params.id, [body.channel], requestId);
       if (!requested[body.channel]) throw new HttpProblem(503, 'Unavailable', 'the code could not be sent now; try again shortly');
@@ -217,11 +220,12 @@ export const voterRoutes = [
   }),
   route({
     operationId: 'voterGetSubscription', method: 'get', path: '/api/voter/subscriptions/manage', tag: 'voter',
+    policy: { voter: 'manage', token: { in: 'query', field: 'token' } },
     summary: 'Read a subscription through its signed manage link',
     query: TokenQuery,
     responses: { 200: { description: 'the subscription' }, 403: { description: 'expired or invalid link' }, 404: { description: 'no such subscription' } },
-    handler: async ({ query, deps }) => {
-      const id = manageTokenFor(query.token);
+    handler: async ({ deps, principal }) => {
+      const id = subscriptionOf(principal);
       const s = await getSubscription(deps.pool, id);
       if (!s) throw notFound('the subscription');
       return { status: 200, json: view(s) };
@@ -229,13 +233,14 @@ export const voterRoutes = [
   }),
   route({
     operationId: 'voterChangeSubscription', method: 'put', path: '/api/voter/subscriptions/manage', tag: 'voter',
+    policy: { voter: 'manage', token: { in: 'query', field: 'token' }, limit: 'voter-write' },
     summary: 'Change language, contact hours or channels through the signed manage link',
     description: 'Fields left out stay as they are. `channels`, when given, is the whole list wanted: a channel left out is withdrawn (recorded as such), and a new channel or address needs `consentText` and a new code.',
     query: TokenQuery,
     body: ManageBody,
     responses: { 200: { description: 'changed' }, 403: { description: 'expired or invalid link' }, 404: { description: 'no such subscription' }, 409: { description: 'cancelled' }, 422: { description: 'invalid, or consent text missing for an added channel' } },
-    handler: async ({ query, body, deps, requestId }) => {
-      const id = manageTokenFor(query.token);
+    handler: async ({ body, deps, requestId, principal }) => {
+      const id = subscriptionOf(principal);
       const notifier = needNotifier(deps);
       const r = await updateSubscription(deps.pool, id, {
         ...(body.language ? { language: body.language } : {}),
@@ -255,11 +260,12 @@ export const voterRoutes = [
   }),
   route({
     operationId: 'voterCancelSubscription', method: 'delete', path: '/api/voter/subscriptions/manage', tag: 'voter',
+    policy: { voter: 'manage', token: { in: 'query', field: 'token' } },
     summary: 'Cancel a subscription through the signed manage link',
     query: TokenQuery,
     responses: { 200: { description: 'cancelled (or already)' }, 403: { description: 'expired or invalid link' }, 404: { description: 'no such subscription' } },
-    handler: async ({ query, deps }) => {
-      const id = manageTokenFor(query.token);
+    handler: async ({ deps, principal }) => {
+      const id = subscriptionOf(principal);
       const r = await cancelSubscription(deps.pool, id, 'web');
       if (!r.ok) throw notFound('the subscription');
       return { status: 200, json: { subscriptionId: id, status: 'cancelled', alreadyCancelled: r.value.alreadyCancelled } };
@@ -267,17 +273,17 @@ export const voterRoutes = [
   }),
   route({
     operationId: 'voterUnsubscribePage', method: 'get', path: '/api/voter/unsubscribe', tag: 'voter',
+    policy: { voter: 'unsubscribe', token: { in: 'query', field: 'token' } },
     summary: 'The page an email\'s unsubscribe link opens: asks to confirm, changes nothing',
     description: 'A GET never unsubscribes: mail scanners and link previews fetch links in emails, and would silently end a voter\'s ballot notices (RFC 8058 §4). The page POSTs to the same URL.',
     query: TokenQuery,
     responses: { 200: { description: 'HTML for browsers, JSON otherwise', contentType: 'text/html, application/json' }, 403: { description: 'invalid link' }, 404: { description: 'no such subscription' } },
-    handler: async ({ query, deps, accepts, req }) => {
-      const t = verifyUnsubscribeToken(query.token);
-      if (!t.ok) throw linkRefused(t.error);
-      const address = await channelAddress(deps.pool, t.value.subscriptionId, t.value.channel);
+    handler: async ({ deps, accepts, req, principal }) => {
+      const t = unsubscribeOf(principal);
+      const address = await channelAddress(deps.pool, t.subscriptionId, t.channel);
       if (!address) throw notFound('the subscription');
-      if (!accepts('text/html')) return { status: 200, json: { channel: t.value.channel, address, unsubscribe: 'POST to this URL' } };
-      const lang = (await getSubscription(deps.pool, t.value.subscriptionId))?.language === 'es' ? 'es' : 'en';
+      if (!accepts('text/html')) return { status: 200, json: { channel: t.channel, address, unsubscribe: 'POST to this URL' } };
+      const lang = (await getSubscription(deps.pool, t.subscriptionId))?.language === 'es' ? 'es' : 'en';
       const x = UNSUBSCRIBE_TEXT[lang];
       // The form posts the RFC 8058 body, so the button and a mail client's one-click take the same path.
       const body = `<h1>${escapeHtml(x.title)}</h1><p>${escapeHtml(x.ask(address))}</p><form method="post" action="${escapeHtml(req.originalUrl)}"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">${escapeHtml(x.button)}</button></form>`;
@@ -286,22 +292,22 @@ export const voterRoutes = [
   }),
   route({
     operationId: 'voterUnsubscribe', method: 'post', path: '/api/voter/unsubscribe', tag: 'voter',
+    policy: { voter: 'unsubscribe', token: { in: 'query', field: 'token' } },
     summary: 'Unsubscribe the address of an email\'s link: RFC 8058 one-click (`List-Unsubscribe=One-Click`) or the page\'s button',
     description: 'Opts the address out on that channel for every subscription that uses it, with a withdrawn consent record. Repeating it changes nothing. The body is not needed: the signed token says what to unsubscribe.',
     query: TokenQuery,
     responses: { 200: { description: 'unsubscribed', contentType: 'application/json, text/html' }, 403: { description: 'invalid link' }, 404: { description: 'no such subscription' } },
-    handler: async ({ query, deps, accepts }) => {
-      const t = verifyUnsubscribeToken(query.token);
-      if (!t.ok) throw linkRefused(t.error);
-      const address = await channelAddress(deps.pool, t.value.subscriptionId, t.value.channel);
+    handler: async ({ deps, accepts, principal }) => {
+      const t = unsubscribeOf(principal);
+      const address = await channelAddress(deps.pool, t.subscriptionId, t.channel);
       if (!address) throw notFound('the subscription');
-      const r = await optOutAddress(deps.pool, t.value.channel, address, 'email', 'email unsubscribe link (List-Unsubscribe=One-Click)');
+      const r = await optOutAddress(deps.pool, t.channel, address, 'email', 'email unsubscribe link (List-Unsubscribe=One-Click)');
       if (accepts('text/html')) {
-        const lang = (await getSubscription(deps.pool, t.value.subscriptionId))?.language === 'es' ? 'es' : 'en';
+        const lang = (await getSubscription(deps.pool, t.subscriptionId))?.language === 'es' ? 'es' : 'en';
         const x = UNSUBSCRIBE_TEXT[lang];
         return { status: 200, text: page(lang, x.title, `<h1>${escapeHtml(x.title)}</h1><p>${escapeHtml(x.done(address))}</p>`), contentType: 'text/html; charset=utf-8' };
       }
-      return { status: 200, json: { result: 'unsubscribed', channel: t.value.channel, alreadyUnsubscribed: r.subscriptionIds.length === 0 } };
+      return { status: 200, json: { result: 'unsubscribed', channel: t.channel, alreadyUnsubscribed: r.subscriptionIds.length === 0 } };
     },
   }),
 ];
