@@ -2,6 +2,7 @@
  * Errors as application/problem+json (RFC 9457). Domain refusals from workflow update validators carry a
  * type ("invalid", "not-found", ...) that decides the status; nothing else of an error reaches the client.
  */
+import { STATUS_CODES } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, type TemporalFailure } from '@temporalio/common';
@@ -51,6 +52,12 @@ export function toProblem(e: unknown): HttpProblem {
   if (status === 413) return new HttpProblem(413, 'Payload Too Large', 'the request body is larger than allowed');
   if (status === 400 && (e as { type?: string }).type === 'entity.parse.failed') return new HttpProblem(400, 'Malformed JSON', 'the request body is not valid JSON');
   if (status === 415) return new HttpProblem(415, 'Unsupported Media Type', 'send application/json');
+  // Other client errors raised before a route runs (a path that is not percent-encoded UTF-8, a body whose
+  // Content-Encoding does not match it): their status stands, with a fixed text that echoes nothing.
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    if (e instanceof URIError || /decode param/i.test((e as Error)?.message ?? '')) return new HttpProblem(400, 'Bad Request', 'the path is not valid percent-encoded UTF-8');
+    return new HttpProblem(status, STATUS_CODES[status] ?? 'Bad Request', 'the request could not be read (check its encoding and Content-Encoding)');
+  }
   return new HttpProblem(500, 'Internal Server Error', 'something went wrong; the request id identifies it in the logs');
 }
 

@@ -144,6 +144,25 @@ function voterLimiters(deps: Deps) {
   };
 }
 
+/**
+ * The first string (or key) in a request part that Postgres cannot store, by its field path: a NUL character, or
+ * a UTF-16 surrogate without its pair. Valid JSON can carry both; they are refused here, at the boundary, for
+ * every route at once.
+ */
+// eslint-disable-next-line no-control-regex -- NUL is exactly what this looks for
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+export function unstorable(value: unknown, path: string, depth = 0): string | undefined {
+  if (typeof value === 'string') return UNSTORABLE.test(value) ? path : undefined;
+  if (value === null || typeof value !== 'object' || depth > 64) return undefined;
+  for (const [k, v] of Object.entries(value)) {
+    const at = `${path}.${k}`;
+    if (UNSTORABLE.test(k)) return at;
+    const found = unstorable(v, at, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 interface Checked { principal: Principal; scope: ListScope; county?: string }
 
 /**
@@ -195,6 +214,9 @@ export function mount(app: Express, routes: Route[], deps: Deps): void {
         const schema = r[part];
         let value: unknown = {};
         if (schema) {
+          const raw = (part === 'params' ? req.params : part === 'query' ? req.query : req.body) ?? {};
+          const bad = unstorable(raw, part);
+          if (bad) throw new HttpProblem(422, 'Invalid request', `${bad}: must not contain NUL characters or unpaired surrogates`, { errors: [{ field: bad, message: 'must not contain NUL characters or unpaired surrogates' }] });
           const out = schema.safeParse((part === 'params' ? req.params : part === 'query' ? req.query : req.body) ?? {});
           if (!out.success) throw validationProblem(part, out.error);
           value = out.data;

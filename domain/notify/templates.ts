@@ -90,8 +90,9 @@ export const TemplateSchema = z.object({
   reason: NoticeReasonSchema.optional(),
   version: z.number().int().min(1),
   /** Email only. */
-  subject: z.string().optional(),
-  body: z.string().min(1),
+  subject: z.string().max(300).optional(),
+  /** Bounded so that no check (SMS segment counting is quadratic in length) can hold the API for long. */
+  body: z.string().min(1).max(20_000),
 });
 export type Template = z.infer<typeof TemplateSchema>;
 
@@ -126,11 +127,17 @@ export interface ValidateOptions {
  * measured on the template rendered with WORST-CASE values (worstCaseValues), so a template that passes fits for
  * every voter and every valid county configuration.
  */
+/** Ten GSM-7 segments: far above any configured SMS limit, and a minute and more of speech. */
+export const MAX_SHORT_BODY = 1600;
+
 export function validateTemplate(input: unknown, options: ValidateOptions = { maxSmsSegments: DEFAULT_MAX_SMS_SEGMENTS }): TemplateProblem[] {
   const parsed = TemplateSchema.safeParse(input);
   if (!parsed.success) return parsed.error.issues.map((i) => ({ field: i.path.map(String).join('.') || 'template', message: i.message }));
   const t = parsed.data;
   const problems: TemplateProblem[] = [];
+  if (t.channel !== 'email' && t.body.length > MAX_SHORT_BODY) {
+    return [{ field: 'body', message: `a ${t.channel} template must be at most ${MAX_SHORT_BODY} characters` }];
+  }
 
   if (t.reason !== undefined && !REASON_SPECIFIC_KINDS.includes(t.kind)) {
     problems.push({ field: 'reason', message: `only ${REASON_SPECIFIC_KINDS.join(' and ')} templates may be specific to a reason, not ${t.kind}` });

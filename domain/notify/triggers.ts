@@ -236,7 +236,8 @@ export const CountyDisplayNameSchema = z
   .trim()
   .min(1, 'must not be empty')
   .max(MAX_COUNTY_NAME_LENGTH, `must be at most ${MAX_COUNTY_NAME_LENGTH} characters (it starts every text message)`)
-  .refine(isGsm7, 'must use GSM-7 characters only (an accented letter such as í makes every text message UCS-2, twice the segments)');
+  // Only within the limit: the GSM-7 check is quadratic in length, and an over-long name is refused already.
+  .refine((s) => s.length > MAX_COUNTY_NAME_LENGTH || isGsm7(s), 'must use GSM-7 characters only (an accented letter such as í makes every text message UCS-2, twice the segments)');
 
 export const CountyOverrideSchema = z.object({
   county: CountySchema,
@@ -250,7 +251,7 @@ export const CountyOverrideSchema = z.object({
       // Latin-script languages share the GSM-7 budget of displayName; the others are UCS-2 anyway.
       for (const lang of ['en', 'es'] as const) {
         const name = names[lang];
-        if (name !== undefined && !isGsm7(name)) {
+        if (name !== undefined && name.length <= MAX_COUNTY_NAME_LENGTH && !isGsm7(name)) {
           ctx.addIssue({ code: 'custom', path: [lang], message: 'must use GSM-7 characters only (it starts every text message)' });
         }
       }
