@@ -117,8 +117,9 @@ function send(res: Response, reply: Reply) {
 const PUBLIC: Principal = { kind: 'voter', role: 'voter', subject: 'public' };
 const NOTHING: ListScope = { counties: [] };
 
-function pick(input: { params: unknown; query: unknown; body: unknown }, where: 'params' | 'query' | 'body', field: string): string | undefined {
-  const v = (input[where] as Record<string, unknown> | undefined)?.[field];
+/** A string field of a parsed request part. */
+function pick(part: unknown, field: string): string | undefined {
+  const v = (part as Record<string, unknown> | undefined)?.[field];
   return typeof v === 'string' ? v : undefined;
 }
 
@@ -163,35 +164,34 @@ export function unstorable(value: unknown, path: string, depth = 0): string | un
   return undefined;
 }
 
-interface Checked { principal: Principal; scope: ListScope; county?: string }
+/** Who a request is, as far as it got: filled in by `authorize`, read by the audit row even after a refusal. */
+interface Who { principal?: Principal; scope: ListScope; county?: string }
 
 /**
  * Authentication and authorization of one request, from the route's policy: the only place either happens.
- * Parses the parts of the request as it needs them (an id must be well formed before it is looked up).
+ * Parses the parts of the request as it needs them (an id must be well formed before it is looked up). Fills in
+ * `who` as it learns it, so a refusal is audited under the caller's name and the target's county.
  */
-async function authorize(r: Route, req: Request, deps: Deps, parse: (part: 'params' | 'query' | 'body') => unknown, seen: Partial<Checked>): Promise<Checked> {
+async function authorize(r: Route, req: Request, deps: Deps, parse: (part: 'params' | 'query' | 'body') => unknown, who: Who): Promise<void> {
   const p = r.policy;
-  if ('public' in p) return { principal: PUBLIC, scope: NOTHING };
+  if ('public' in p) { who.principal = PUBLIC; return; }
   if ('voter' in p) {
+    // Every part first: a missing token is a 422 naming the field, like any other.
     const input = { params: parse('params'), query: parse('query'), body: parse('body') };
-    const token = pick(input, p.token.in, p.token.field) ?? '';
-    const principal = voterFromLink(p.voter, token, p.subscriptionParam ? pick(input, 'params', p.subscriptionParam) : undefined);
-    seen.principal = principal;
-    return { principal, scope: NOTHING, ...(principal.county ? { county: principal.county } : {}) };
+    who.principal = voterFromLink(p.voter, pick(input[p.token.in], p.token.field) ?? '', p.subscriptionParam ? pick(input.params, p.subscriptionParam) : undefined);
+    if (who.principal.county) who.county = who.principal.county;
+    return;
   }
   const principal = await authenticateStaff(req, deps as AuthDeps);
-  // A refusal from here on is audited under the caller's name.
-  seen.principal = principal;
-  if (principal.county) seen.county = principal.county;
+  who.principal = principal;
+  if (principal.county) who.county = principal.county;
   if (decide(principal, p.roles) === 'forbidden') throw new HttpProblem(403, 'Forbidden', `a ${principal.role} may not ${r.summary.charAt(0).toLowerCase()}${r.summary.slice(1)}`);
-  let county = principal.county;
   if (p.resource) {
-    const id = pick({ params: parse('params'), query: parse('query'), body: p.resource.in === 'body' ? parse('body') : undefined }, p.resource.in, p.resource.field);
+    const id = pick(parse(p.resource.in), p.resource.field);
     if (id !== undefined) {
       const where = await resourceScope(deps.pool, p.resource.kind, id);
-      if (where && where.county !== county) seen.county = where.county;
+      if (where) who.county = where.county;
       if (decide(principal, p.roles, where) !== 'allow') throw notFound(`${p.resource.kind} ${id}`);
-      county = where!.county;
     }
   }
   const narrow = p.only?.[principal.role];
@@ -199,7 +199,7 @@ async function authorize(r: Route, req: Request, deps: Deps, parse: (part: 'para
     const refusal = narrow({ params: parse('params'), query: parse('query'), body: parse('body') });
     if (refusal) throw new HttpProblem(403, 'Forbidden', `a ${principal.role} ${refusal}`);
   }
-  return { principal, scope: listScopeOf(principal), ...(county ? { county } : {}) };
+  who.scope = listScopeOf(principal);
 }
 
 export function mount(app: Express, routes: Route[], deps: Deps): void {
@@ -228,48 +228,47 @@ export function mount(app: Express, routes: Route[], deps: Deps): void {
       let reserved = false;
       let reply: Reply | undefined;
       let problem: HttpProblem | undefined;
-      let who: Checked | undefined;
-      const seen: Partial<Checked> = {};
+      const who: Who = { scope: NOTHING };
+      let idem: string | undefined; // the stored key: per route and per caller
       try {
         if (isMutation(r) && r.body && !req.is('application/json')) throw new HttpProblem(415, 'Unsupported Media Type', 'send the body as application/json');
-        who = await authorize(r, req, deps, parse, seen);
+        await authorize(r, req, deps, parse, who);
+        const principal = who.principal!;
         const params = parse('params');
         const query = parse('query');
         const body = parse('body');
         if (idemKey !== undefined) {
           if (!/^[A-Za-z0-9._:-]{8,200}$/.test(idemKey)) throw new HttpProblem(422, 'Invalid request', 'header Idempotency-Key: 8 to 200 letters, digits or ._:-');
           // Keys are per caller: another caller's key can neither replay nor block this one.
-          const key = `${r.operationId}:${who.principal.subject}:${idemKey}`;
-          const found = await reserveKey(deps.pool, key, fingerprint(req));
+          idem = `${r.operationId}:${principal.subject}:${idemKey}`;
+          const found = await reserveKey(deps.pool, idem, fingerprint(req));
           if (found.kind === 'replay') { send(res, { status: found.status, json: found.response, headers: { 'Idempotent-Replayed': 'true' } }); return; }
           if (found.kind === 'mismatch') throw new HttpProblem(422, 'Idempotency-Key reused', 'this Idempotency-Key was used for a different request');
           if (found.kind === 'in-progress') throw new HttpProblem(409, 'In progress', 'a request with this Idempotency-Key is still being processed; retry shortly');
           reserved = true;
         }
-        const updateId = idemKey ? createHash('sha256').update(`${r.operationId}:${who.principal.subject}:${idemKey}`).digest('hex').slice(0, 32) : undefined;
+        const updateId = idem ? createHash('sha256').update(idem).digest('hex').slice(0, 32) : undefined;
         reply = await r.handler({
-          params, query, body, deps, actor: who.principal.subject, principal: who.principal, scope: who.scope, requestId, req,
+          params, query, body, deps, actor: principal.subject, principal, scope: who.scope, requestId, req,
           accepts: (t) => req.accepts(['application/json', t]) === t,
           ...(updateId ? { updateId } : {}),
         });
-        if (reserved && idemKey) await completeKey(deps.pool, `${r.operationId}:${who.principal.subject}:${idemKey}`, reply.status, 'json' in reply ? reply.json : null);
+        if (reserved && idem) await completeKey(deps.pool, idem, reply.status, 'json' in reply ? reply.json : null);
       } catch (e) {
         problem = toProblem(e);
         if (problem.status >= 500) deps.logger.error({ err: e, requestId, route: r.operationId }, 'request failed');
         // A refusal changed nothing: give the key back so a corrected retry can use it; record a 4xx outcome too.
-        if (reserved && idemKey && who) {
-          const key = `${r.operationId}:${who.principal.subject}:${idemKey}`;
-          if (problem.status >= 500) await releaseKey(deps.pool, key).catch(() => undefined);
-          else await completeKey(deps.pool, key, problem.status, { title: problem.title, status: problem.status, detail: problem.detail, ...problem.extra }).catch(() => undefined);
+        if (reserved && idem) {
+          if (problem.status >= 500) await releaseKey(deps.pool, idem).catch(() => undefined);
+          else await completeKey(deps.pool, idem, problem.status, { title: problem.title, status: problem.status, detail: problem.detail, ...problem.extra }).catch(() => undefined);
         }
       }
       // The audit row is written before the client hears the outcome, so an acknowledged change is audited.
       // Refused attempts (401, 403, 404) are audited too: they are what an investigation looks for.
       if (isMutation(r) || ('auditReads' in r.policy && r.policy.auditReads)) {
         const params = req.params as Record<string, string>;
-        const by = who ?? seen;
         await appendAudit(deps.pool, {
-          actor: by.principal?.subject ?? 'unauthenticated', ...(by.principal ? { role: by.principal.role } : {}), ...(by.county ? { county: by.county } : {}),
+          actor: who.principal?.subject ?? 'unauthenticated', ...(who.principal ? { role: who.principal.role } : {}), ...(who.county ? { county: who.county } : {}),
           action: r.operationId, target: String(params?.id ?? params?.county ?? ''), requestId,
           result: String(reply?.status ?? problem?.status ?? 500), detail: { method: r.method, path: req.path, ...(reply?.audit ?? {}), ...(problem ? { problem: problem.detail.slice(0, 500) } : {}) },
         }).catch((err) => deps.logger.error({ err, requestId }, 'audit write failed'));

@@ -11,12 +11,8 @@ import request from 'supertest';
 import { createApp } from '../api/app';
 import { voterLookupHash } from '../api/links';
 import { retentionEnds } from '../api/routes/admin';
-import { insertContract } from '../db/contracts';
-import { insertElection } from '../db/elections';
-import { ContractTermsSchema } from '../domain/contract';
-import { ElectionRequestSchema } from '../domain/election';
-import { contractIdOf } from '../domain/ids';
 import { keyFor } from './helpers/auth';
+import { seedContract, seedElection } from './helpers/seed';
 import { createTestDb, type TestDb } from './helpers/db';
 
 let db: TestDb;
@@ -25,14 +21,7 @@ let admin: string;
 const appWith = (voterLimits: Record<string, number> = {}): Express =>
   createApp({ pool: db.pool, client: {} as Client, logger: pino({ level: 'silent' }), cfg: { TASK_QUEUE: 'unused', searchAttributes: false, voterLimits } });
 
-async function election(county: string, date: string) {
-  const id = contractIdOf(county, 'A-1');
-  const terms = ContractTermsSchema.parse({ county, number: 'A-1', vendor: 'IVS', effectiveDate: '2023-07-01', termEnd: '2030-06-30', fiscalPeriods: [{ start: '2023-07-01', end: '2030-06-30', cap: 1_000_000 }], totalCap: 1_000_000 });
-  await insertContract(db.pool, { ...terms, id });
-  const electionId = `election:${county}:${date}`;
-  await insertElection(db.pool, { id: electionId, countywide: true, request: ElectionRequestSchema.parse({ county, electionDate: date, type: 'statewide-primary', contractId: id }) });
-  return electionId;
-}
+const election = async (county: string, date: string) => seedElection(db.pool, county, date, await seedContract(db.pool, county, 'A-1', '2023-07-01'));
 
 async function voter(county: string, voterId: string, electionId: string, who: { firstName: string; lastName: string; dateOfBirth: string; zip: string }) {
   await db.pool.query(

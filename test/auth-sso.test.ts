@@ -14,10 +14,8 @@ import { createApp } from '../api/app';
 import { createOidcVerifier } from '../api/oidc';
 import { createKeyCommand, parseExpiry } from '../cli/keys';
 import { listApiKeys, revokeApiKey } from '../db/api-keys';
-import { insertContract } from '../db/contracts';
-import { ContractTermsSchema } from '../domain/contract';
 import { StaffPrincipalSchema } from '../domain/access';
-import { contractIdOf } from '../domain/ids';
+import { seedContract } from './helpers/seed';
 import { createTestDb, type TestDb } from './helpers/db';
 
 const ISSUER = 'https://sso.example.gov/';
@@ -38,10 +36,7 @@ beforeAll(async () => {
   await new Promise<void>((r) => jwks.listen(0, '127.0.0.1', r));
   const oidc = createOidcVerifier({ issuer: ISSUER, audience: 'ballotflow', jwksUrl: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks` });
   app = createApp({ pool: db.pool, client: {} as Client, logger: pino({ level: 'silent' }), cfg: { TASK_QUEUE: 'unused', searchAttributes: false }, oidc });
-  for (const county of ['fresno', 'madera']) {
-    const terms = ContractTermsSchema.parse({ county, number: 'C-1', vendor: 'IVS', effectiveDate: '2025-07-01', termEnd: '2030-06-30', fiscalPeriods: [{ start: '2025-07-01', end: '2030-06-30', cap: 1_000_000 }], totalCap: 1_000_000 });
-    await insertContract(db.pool, { ...terms, id: contractIdOf(county, 'C-1') });
-  }
+  for (const county of ['fresno', 'madera']) await seedContract(db.pool, county, 'C-1');
 }, 60_000);
 
 afterAll(async () => {

@@ -6,16 +6,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { insertContract } from '../db/contracts';
-import { insertElection } from '../db/elections';
 import { notificationsFor } from '../db/notifications';
-import { ContractTermsSchema } from '../domain/contract';
-import { ElectionRequestSchema } from '../domain/election';
-import { contractIdOf } from '../domain/ids';
 import type { PlannedNotice } from '../domain/notify/queue';
 import { addDays, pacificDate } from '../domain/time';
 import { startFakeTwilio, type FakeTwilio } from '../runtime/fake-twilio';
 import { noticesPlanned } from '../workflows/notices/messages';
+import { seedContract, seedElection } from './helpers/seed';
 import { createTestDb, type TestDb } from './helpers/db';
 import { devServerEnv } from './helpers/temporal';
 
@@ -57,9 +53,7 @@ beforeAll(async () => {
       await exited(worker);
     },
   });
-  const terms = ContractTermsSchema.parse({ county: 'fresno', number: 'C-9', vendor: 'IVS', effectiveDate: '2025-07-01', termEnd: '2030-06-30', fiscalPeriods: [{ start: '2025-07-01', end: '2030-06-30', cap: 1_000_000 }], totalCap: 1_000_000 });
-  await insertContract(db.pool, { ...terms, id: contractIdOf('fresno', 'C-9') });
-  await insertElection(db.pool, { id: electionId, countywide: true, request: ElectionRequestSchema.parse({ county: 'fresno', electionDate, type: 'statewide-primary', contractId: 'contract:fresno:C-9' }) });
+  await seedElection(db.pool, 'fresno', electionDate, await seedContract(db.pool, 'fresno', 'C-9'));
   await db.pool.query(`INSERT INTO extract_ballots (election_id, ballot_id, voter_id, issue, file_id, line) VALUES ($1, $2, 'V9', 1, 'f', 2)`, [electionId, ballotId]);
   await db.pool.query(`INSERT INTO voters (county, voter_id, first_name, last_name, lookup_hash, election_id, ballot_id) VALUES ('fresno', 'V9', 'Minh', 'Trần', 'x', $1, $2)`, [electionId, ballotId]);
   await db.pool.query(`INSERT INTO subscriptions (id, county, voter_id, language, window_start, window_end, window_zone, status) VALUES ('sub-c', 'fresno', 'V9', 'en', '00:00', '24:00', 'America/Los_Angeles', 'active')`);

@@ -9,18 +9,14 @@ import { DateTime } from 'luxon';
 import { createNotifyActivities, type NotifySettings } from '../activities/notify';
 import { MemoryStore } from '../activities/memory-store';
 import { createTwilioProvider } from '../activities/providers/twilio';
-import { insertContract } from '../db/contracts';
-import { insertElection } from '../db/elections';
 import { notificationsFor } from '../db/notifications';
-import { ContractTermsSchema } from '../domain/contract';
-import { ElectionRequestSchema } from '../domain/election';
-import { contractIdOf } from '../domain/ids';
 import type { PlannedNotice } from '../domain/notify/queue';
 import { addDays, pacificDate } from '../domain/time';
 import { startFakeTwilio, type FakeTwilio } from '../runtime/fake-twilio';
 import { noticesPlanned } from '../workflows/notices/messages';
 import type { noticesWorkflow } from '../workflows/notices/workflow';
 import { createNotifyWorkers, createWorker } from '../workers/worker';
+import { seedContract, seedElection } from './helpers/seed';
 import { createTestDb, type TestDb } from './helpers/db';
 import { silentLogger, timeSkippingEnv } from './helpers/temporal';
 
@@ -42,9 +38,7 @@ let running: Promise<void>[];
 
 beforeAll(async () => {
   [env, db, fake] = await Promise.all([timeSkippingEnv(), createTestDb(), startFakeTwilio({ accountSid: SID, authToken: 't' })]);
-  const terms = ContractTermsSchema.parse({ county: 'fresno', number: 'H-1', vendor: 'IVS', effectiveDate: '2025-07-01', termEnd: '2030-06-30', fiscalPeriods: [{ start: '2025-07-01', end: '2030-06-30', cap: 1_000_000 }], totalCap: 1_000_000 });
-  await insertContract(db.pool, { ...terms, id: contractIdOf('fresno', 'H-1') });
-  await insertElection(db.pool, { id: electionId, countywide: true, request: ElectionRequestSchema.parse({ county: 'fresno', electionDate, type: 'statewide-primary', contractId: 'contract:fresno:H-1' }) });
+  await seedElection(db.pool, 'fresno', electionDate, await seedContract(db.pool, 'fresno', 'H-1'));
   await db.pool.query(`INSERT INTO extract_ballots (election_id, ballot_id, voter_id, issue, file_id, line) VALUES ($1, $2, 'V1', 1, 'f', 2)`, [electionId, ballotId]);
   await db.pool.query(`INSERT INTO voters (county, voter_id, first_name, last_name, lookup_hash, election_id, ballot_id) VALUES ('fresno', 'V1', 'Lan', 'Nguyễn', 'x', $1, $2)`, [electionId, ballotId]);
   await db.pool.query(`INSERT INTO subscriptions (id, county, voter_id, language, window_start, window_end, window_zone, status) VALUES ('sub-h', 'fresno', 'V1', 'es', '08:00', '21:00', 'America/Los_Angeles', 'active')`);

@@ -74,9 +74,19 @@ function subscriptionOf(p: Principal): string {
   if (p.kind !== 'voter' || !p.subscriptionId) throw new Error('voter route without a manage link');
   return p.subscriptionId;
 }
-function unsubscribeOf(p: Principal): { subscriptionId: string; channel: Channel } {
+/** The address an unsubscribe link names (404 when its subscription is gone). */
+async function unsubscribeTarget(deps: Deps, p: Principal): Promise<{ subscriptionId: string; channel: Channel; address: string }> {
   if (p.kind !== 'voter' || !p.subscriptionId || !p.channel) throw new Error('voter route without an unsubscribe link');
-  return { subscriptionId: p.subscriptionId, channel: ChannelSchema.parse(p.channel) };
+  const channel = ChannelSchema.parse(p.channel);
+  const address = await channelAddress(deps.pool, p.subscriptionId, channel);
+  if (!address) throw notFound('the subscription');
+  return { subscriptionId: p.subscriptionId, channel, address };
+}
+
+/** The unsubscribe page in the subscription's language (Spanish or English). */
+async function unsubscribeText(deps: Deps, subscriptionId: string) {
+  const lang: 'en' | 'es' = (await getSubscription(deps.pool, subscriptionId))?.language === 'es' ? 'es' : 'en';
+  return { lang, x: UNSUBSCRIBE_TEXT[lang] };
 }
 
 function confirmProblem(e: ConfirmError): HttpProblem {
@@ -279,12 +289,9 @@ export const voterRoutes = [
     query: TokenQuery,
     responses: { 200: { description: 'HTML for browsers, JSON otherwise', contentType: 'text/html, application/json' }, 403: { description: 'invalid link' }, 404: { description: 'no such subscription' } },
     handler: async ({ deps, accepts, req, principal }) => {
-      const t = unsubscribeOf(principal);
-      const address = await channelAddress(deps.pool, t.subscriptionId, t.channel);
-      if (!address) throw notFound('the subscription');
-      if (!accepts('text/html')) return { status: 200, json: { channel: t.channel, address, unsubscribe: 'POST to this URL' } };
-      const lang = (await getSubscription(deps.pool, t.subscriptionId))?.language === 'es' ? 'es' : 'en';
-      const x = UNSUBSCRIBE_TEXT[lang];
+      const { subscriptionId, channel, address } = await unsubscribeTarget(deps, principal);
+      if (!accepts('text/html')) return { status: 200, json: { channel, address, unsubscribe: 'POST to this URL' } };
+      const { lang, x } = await unsubscribeText(deps, subscriptionId);
       // The form posts the RFC 8058 body, so the button and a mail client's one-click take the same path.
       const body = `<h1>${escapeHtml(x.title)}</h1><p>${escapeHtml(x.ask(address))}</p><form method="post" action="${escapeHtml(req.originalUrl)}"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">${escapeHtml(x.button)}</button></form>`;
       return { status: 200, text: page(lang, x.title, body), contentType: 'text/html; charset=utf-8' };
@@ -298,16 +305,13 @@ export const voterRoutes = [
     query: TokenQuery,
     responses: { 200: { description: 'unsubscribed', contentType: 'application/json, text/html' }, 403: { description: 'invalid link' }, 404: { description: 'no such subscription' } },
     handler: async ({ deps, accepts, principal }) => {
-      const t = unsubscribeOf(principal);
-      const address = await channelAddress(deps.pool, t.subscriptionId, t.channel);
-      if (!address) throw notFound('the subscription');
-      const r = await optOutAddress(deps.pool, t.channel, address, 'email', 'email unsubscribe link (List-Unsubscribe=One-Click)');
+      const { subscriptionId, channel, address } = await unsubscribeTarget(deps, principal);
+      const r = await optOutAddress(deps.pool, channel, address, 'email', 'email unsubscribe link (List-Unsubscribe=One-Click)');
       if (accepts('text/html')) {
-        const lang = (await getSubscription(deps.pool, t.subscriptionId))?.language === 'es' ? 'es' : 'en';
-        const x = UNSUBSCRIBE_TEXT[lang];
+        const { lang, x } = await unsubscribeText(deps, subscriptionId);
         return { status: 200, text: page(lang, x.title, `<h1>${escapeHtml(x.title)}</h1><p>${escapeHtml(x.done(address))}</p>`), contentType: 'text/html; charset=utf-8' };
       }
-      return { status: 200, json: { result: 'unsubscribed', channel: t.channel, alreadyUnsubscribed: r.subscriptionIds.length === 0 } };
+      return { status: 200, json: { result: 'unsubscribed', channel, alreadyUnsubscribed: r.subscriptionIds.length === 0 } };
     },
   }),
 ];
