@@ -1,14 +1,17 @@
 /** The Express app: security headers, body limits, request ids and logging, the route table, docs, errors. */
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import cors from 'cors';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
+import { accountRoutes } from './routes/account';
 import { adminRoutes } from './routes/admin';
 import { contractRoutes } from './routes/contracts';
 import { electionRoutes } from './routes/elections';
 import { fileRoutes } from './routes/files';
+import { meRoutes } from './routes/me';
 import { notifyAdminRoutes } from './routes/notify-admin';
 import { twilioWebhookRouter } from './routes/twilio-webhooks';
 import { voterRoutes } from './routes/voter';
@@ -16,7 +19,13 @@ import { openApiDocument } from './openapi';
 import { errorMiddleware, HttpProblem, sendProblem } from './problem';
 import { mount, type Deps, type Route } from './route';
 
-export const routes: Route[] = [...contractRoutes, ...electionRoutes, ...fileRoutes, ...notifyAdminRoutes, ...voterRoutes, ...adminRoutes];
+export const routes: Route[] = [...contractRoutes, ...electionRoutes, ...fileRoutes, ...notifyAdminRoutes, ...voterRoutes, ...accountRoutes, ...adminRoutes, ...meRoutes];
+
+/** dist/web beside the compiled API (dist/api), or the built copy when the API runs from source (tests). */
+export function webDir(): string {
+  const root = path.resolve(__dirname, '..');
+  return process.env.BALLOTFLOW_WEB_DIR ?? (path.basename(root) === 'dist' ? path.join(root, 'web') : path.join(root, 'dist', 'web'));
+}
 
 export function createApp(deps: Deps & { corsOrigins?: string[] }): Express {
   const app = express();
@@ -37,7 +46,7 @@ export function createApp(deps: Deps & { corsOrigins?: string[] }): Express {
     redact: ['req.headers.authorization', 'req.headers.cookie'],
   }));
   // Browsers may call the API only from the origins listed in CORS_ORIGINS (none by default).
-  app.use(cors({ origin: deps.corsOrigins ?? [], allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'], exposedHeaders: ['X-Request-Id', 'X-Next-After', 'Retry-After', 'RateLimit'] }));
+  app.use(cors({ origin: deps.corsOrigins ?? [], allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id', 'X-Account-Token'], exposedHeaders: ['X-Request-Id', 'X-Next-After', 'Retry-After', 'RateLimit'] }));
   app.use(twilioWebhookRouter(deps)); // form-encoded and signed over the exact URL: before the JSON body parser
   app.use(express.json({ limit: '1mb' }));
 
@@ -55,6 +64,9 @@ export function createApp(deps: Deps & { corsOrigins?: string[] }): Express {
   app.use('/api/docs', swaggerUi.serve, swaggerUi.setup(doc, { customSiteTitle: 'Ballotflow API' }));
 
   mount(app, routes, deps);
+
+  // The web portals (web/, built into dist/web): static pages that call the API above like any client.
+  app.use(express.static(webDir(), { extensions: ['html'], index: 'index.html', fallthrough: true }));
 
   app.use((req, res) => sendProblem(res, new HttpProblem(404, 'Not Found', `no route ${req.method} ${req.path}`), String(req.id ?? '')));
   app.use(errorMiddleware(deps.logger));

@@ -1,15 +1,15 @@
 /**
  * Who is calling (issue 5). Staff and feeds send `Authorization: Bearer <token>`: an API key (`bfk_...`, checked
  * against its hash in Postgres) or, where the organisation has single sign-on, a JWT from its OIDC provider
- * (api/oidc.ts). Voters have no account: their signed links (api/links.ts) stand for one voter record or one
- * subscription. Nothing here decides what a caller may do; api/route.ts does that from each route's policy.
+ * (api/oidc.ts). Voters need no account: their signed links (api/links.ts) stand for one voter record or one
+ * subscription; a voter who opts into an account signs in for an account token, sent as `X-Account-Token`. Nothing here decides what a caller may do; api/route.ts does that from each route's policy.
  */
 import type { Request } from 'express';
 import type { Logger } from 'pino';
 import type { Pool } from 'pg';
 import { StaffPrincipalSchema, type StaffPrincipal, type VoterPrincipal } from '../domain/access';
 import { isApiKey, verifyApiKey } from '../db/api-keys';
-import { verifyLookupToken, verifyManageToken, verifyUnsubscribeToken, type TokenError } from './links';
+import { verifyAccountToken, verifyLookupToken, verifyManageToken, verifyUnsubscribeToken, type TokenError } from './links';
 import type { OidcResult } from './oidc';
 import { HttpProblem } from './problem';
 
@@ -52,11 +52,21 @@ export async function authenticateStaff(req: Request, deps: AuthDeps): Promise<S
   return p.data;
 }
 
-export type VoterLink = 'lookup' | 'manage' | 'unsubscribe';
+export type VoterLink = 'lookup' | 'manage' | 'unsubscribe' | 'account';
 
 function linkRefused(e: TokenError): HttpProblem {
   if (e === 'expired') return new HttpProblem(403, 'Link expired', 'this link has expired: look up your ballot again to get a new one', { type: 'link-expired' });
   return new HttpProblem(403, 'Forbidden', 'this link is not valid for this page', { type: 'link-invalid', reason: e });
+}
+
+/**
+ * An account token is a sign-in, not a link: a missing, expired or invalid one is a 401 (sign in again), as a
+ * staff key would be. Links answer 403 because they are not credentials the voter can renew by signing in.
+ */
+export function accountRefused(e: TokenError | 'missing'): HttpProblem {
+  if (e === 'missing') return new HttpProblem(401, 'Unauthorized', 'sign in: send the X-Account-Token header with the accountToken from signing in', { type: 'account-token-missing' });
+  if (e === 'expired') return new HttpProblem(401, 'Sign-in expired', 'your sign-in has expired: sign in again', { type: 'account-token-expired' });
+  return new HttpProblem(401, 'Unauthorized', 'this account token is not valid: sign in again', { type: 'account-token-invalid', reason: e });
 }
 
 /**
@@ -80,6 +90,12 @@ export function voterFromLink(kind: VoterLink, token: string, subscriptionId?: s
       const t = verifyUnsubscribeToken(token);
       if (!t.ok) throw linkRefused(t.error);
       return { kind: 'voter', role: 'voter', subject: `subscription:${t.value.subscriptionId}`, subscriptionId: t.value.subscriptionId, channel: t.value.channel };
+    }
+    case 'account': {
+      if (token === '') throw accountRefused('missing');
+      const t = verifyAccountToken(token);
+      if (!t.ok) throw accountRefused(t.error);
+      return { kind: 'voter', role: 'voter', subject: `account:${t.value.accountId}`, accountId: t.value.accountId };
     }
     default: throw new Error(`unknown link kind ${String(kind satisfies never)}`);
   }

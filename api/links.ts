@@ -52,18 +52,20 @@ function tokenKey(): Buffer {
 
 // ---------- tokens ----------
 
-export type LinkPurpose = 'lookup' | 'manage' | 'unsubscribe';
+export type LinkPurpose = 'lookup' | 'manage' | 'unsubscribe' | 'account';
 
 /**
  * Default lifetimes in seconds. Lookup: long enough to fill in the sign-up form. Manage: an election's notice season
  * (extracts start 90 days out). Unsubscribe: over a year, since an email's unsubscribe link must keep working.
+ * Account: one signed-in session of an optional voter account (api/routes/account.ts), half a day.
  */
-export const TTL: Readonly<Record<LinkPurpose, number>> = { lookup: 30 * 60, manage: 90 * 86_400, unsubscribe: 400 * 86_400 };
+export const TTL: Readonly<Record<LinkPurpose, number>> = { lookup: 30 * 60, manage: 90 * 86_400, unsubscribe: 400 * 86_400, account: 12 * 3600 };
 
 const Base = z.object({ iss: z.literal('ballotflow'), iat: z.number().int(), exp: z.number().int() });
 const LookupClaims = Base.extend({ pur: z.literal('lookup'), sub: z.string().min(1), county: z.string().min(1) });
 const ManageClaims = Base.extend({ pur: z.literal('manage'), sub: z.string().min(1) });
 const UnsubscribeClaims = Base.extend({ pur: z.literal('unsubscribe'), sub: z.string().min(1), ch: ChannelSchema });
+const AccountClaims = Base.extend({ pur: z.literal('account'), sub: z.string().min(1) });
 
 export type TokenError = 'malformed' | 'bad-signature' | 'expired' | 'wrong-purpose';
 export type Verified<T> = { ok: true; value: T } | { ok: false; error: TokenError };
@@ -129,6 +131,19 @@ export function signUnsubscribeToken(subscriptionId: string, channel: Channel, t
 export function verifyUnsubscribeToken(token: string, nowMs = Date.now()): Verified<{ subscriptionId: string; channel: Channel }> {
   const v = verify(token, 'unsubscribe', UnsubscribeClaims, nowMs);
   return v.ok ? { ok: true, value: { subscriptionId: v.value.sub, channel: v.value.ch } } : v;
+}
+
+/**
+ * A signed-in voter account (sent back as the `X-Account-Token` header): it stands for the account, not for a voter
+ * record; each saved lookup it reaches is checked against the account in the database.
+ */
+export function signAccountToken(accountId: string, ttlSeconds: number = TTL.account, nowMs = Date.now()): string {
+  return sign({ pur: 'account', sub: accountId }, ttlSeconds, nowMs);
+}
+
+export function verifyAccountToken(token: string, nowMs = Date.now()): Verified<{ accountId: string }> {
+  const v = verify(token, 'account', AccountClaims, nowMs);
+  return v.ok ? { ok: true, value: { accountId: v.value.sub } } : v;
 }
 
 // ---------- URLs ----------

@@ -11,6 +11,15 @@ export function openApiDocument(routes: Route[]) {
     type: 'http', scheme: 'bearer',
     description: 'An API key (`bfk_...`, from `ballotflow keys create`) or a JWT from the organisation\'s single sign-on (OIDC).',
   });
+  const account = registry.registerComponent('securitySchemes', 'accountToken', {
+    type: 'apiKey', in: 'header', name: 'X-Account-Token',
+    description: 'A voter account\'s token, from creating the account or signing in (POST /api/voter/accounts/session); valid 12 hours.',
+  });
+  const securityOf = (r: Route) => {
+    if ('roles' in r.policy) return { security: [{ [bearer.name]: [] }], 'x-roles': r.policy.roles };
+    if ('voter' in r.policy && r.policy.token.in === 'header') return { security: [{ [account.name]: [] }] };
+    return { security: [] };
+  };
   for (const r of routes) {
     registry.registerPath({
       method: r.method,
@@ -19,7 +28,7 @@ export function openApiDocument(routes: Route[]) {
       summary: r.summary,
       ...(r.description ? { description: r.description } : {}),
       tags: [r.tag],
-      ...('roles' in r.policy ? { security: [{ [bearer.name]: [] }], 'x-roles': r.policy.roles } : { security: [] }),
+      ...securityOf(r),
       request: {
         ...(r.params ? { params: r.params as z.ZodObject } : {}),
         ...(r.query ? { query: r.query as z.ZodObject } : {}),

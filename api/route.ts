@@ -32,14 +32,15 @@ export interface Deps {
 /**
  * Every route says who may call it, and api/route.ts enforces it in one place (issue 5):
  * - `public`: anyone, with the reason it must be public and its rate limit;
- * - `voter`: a voter holding a signed link of that kind, read from the named field;
+ * - `voter`: a voter holding a signed link of that kind, read from the named field (of the query, the body, or a
+ *   request header: a voter account's token comes as `X-Account-Token`);
  * - `roles`: staff and feeds with one of these roles, on a resource in their scope. `resource` names where the
  *   request says which election, contract, file, ballot or county it is about; one outside the caller's scope
  *   answers 404 like one that does not exist. `only` narrows a role further (a feed uploads scan files only).
  */
 export type Policy =
-  | { public: string; limit: 'voter-lookup' }
-  | { voter: VoterLink; token: { in: 'query' | 'body'; field: string }; subscriptionParam?: string; limit?: 'voter-write' }
+  | { public: string; limit: 'voter-lookup' | 'voter-write' }
+  | { voter: VoterLink; token: { in: 'query' | 'body' | 'header'; field: string }; subscriptionParam?: string; limit?: 'voter-write' }
   | {
       roles: readonly StaffRole[];
       resource?: { kind: ResourceKind; in: 'params' | 'body' | 'query'; field: string };
@@ -178,7 +179,8 @@ async function authorize(r: Route, req: Request, deps: Deps, parse: (part: 'para
   if ('voter' in p) {
     // Every part first: a missing token is a 422 naming the field, like any other.
     const input = { params: parse('params'), query: parse('query'), body: parse('body') };
-    who.principal = voterFromLink(p.voter, pick(input[p.token.in], p.token.field) ?? '', p.subscriptionParam ? pick(input.params, p.subscriptionParam) : undefined);
+    const token = p.token.in === 'header' ? req.header(p.token.field) : pick(input[p.token.in], p.token.field);
+    who.principal = voterFromLink(p.voter, token ?? '', p.subscriptionParam ? pick(input.params, p.subscriptionParam) : undefined);
     if (who.principal.county) who.county = who.principal.county;
     return;
   }

@@ -38,7 +38,10 @@ export const StaffPrincipalSchema = z
   });
 export type StaffPrincipal = z.infer<typeof StaffPrincipalSchema>;
 
-/** A voter, known only through a signed link: one subscription, or one voter record after a lookup. */
+/**
+ * A voter, known only through a signed link or token: one subscription, one voter record after a lookup, or an
+ * optional voter account (its saved lookups, each checked against the account).
+ */
 export interface VoterPrincipal {
   kind: 'voter';
   role: 'voter';
@@ -48,6 +51,8 @@ export interface VoterPrincipal {
   subscriptionId?: string;
   /** An unsubscribe link names one channel of the subscription. */
   channel?: string;
+  /** A signed-in voter account (an account token). */
+  accountId?: string;
 }
 export type Principal = StaffPrincipal | VoterPrincipal;
 

@@ -7,12 +7,12 @@ import pino, { type DestinationStream, type Logger } from 'pino';
 
 const PERSONAL = [
   'firstName', 'lastName', 'middleName', 'dateOfBirth', 'dob', 'birthDate', 'zip', 'address', 'residenceAddress', 'mailingAddress',
-  'email', 'phone', 'to', 'body', 'consentText', 'lookupToken', 'manageToken', 'token',
+  'email', 'phone', 'to', 'body', 'consentText', 'lookupToken', 'manageToken', 'accountToken', 'token',
 ];
-const SECRETS = ['authorization', 'cookie', 'password', 'secret', 'authToken', 'apiKey'];
+const SECRETS = ['authorization', 'cookie', 'password', 'passwordHash', 'secret', 'authToken', 'apiKey'];
 
 /** Each field at the top of a record and one and two levels down (pino's redaction paths are explicit). */
-export const REDACT_PATHS = [...PERSONAL, ...SECRETS].flatMap((f) => [f, `*.${f}`, `*.*.${f}`]).concat(['req.headers.authorization', 'req.headers.cookie']);
+export const REDACT_PATHS = [...PERSONAL, ...SECRETS].flatMap((f) => [f, `*.${f}`, `*.*.${f}`]).concat(['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-account-token"]']);
 
 export function createLogger(name: string, level: string, destination?: DestinationStream): Logger {
   const options = { name, level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };

@@ -12,7 +12,7 @@ import type { Express } from 'express';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp, routes } from '../api/app';
-import { signManageToken } from '../api/links';
+import { signLookupToken, signManageToken } from '../api/links';
 import { HttpProblem } from '../api/problem';
 import type { Route } from '../api/route';
 import { revokeApiKey } from '../db/api-keys';
@@ -67,7 +67,9 @@ const EXPECT: Record<string, { may: StaffRole[]; scoped: boolean } | 'voter' | '
   putCountyOverride: { may: ['state-admin'], scoped: true },
   exportAudit: { may: ['state-admin'], scoped: false },
   purgeElectionVoters: { may: ['state-admin'], scoped: true },
+  whoAmI: { may: ALL, scoped: false },
   voterLookup: 'public',
+  voterBallot: 'voter',
   voterSubscribe: 'voter',
   voterConfirmChannel: 'voter',
   voterRequestCode: 'voter',
@@ -76,6 +78,12 @@ const EXPECT: Record<string, { may: StaffRole[]; scoped: boolean } | 'voter' | '
   voterCancelSubscription: 'voter',
   voterUnsubscribePage: 'voter',
   voterUnsubscribe: 'voter',
+  voterCreateAccount: 'public',
+  voterSignIn: 'public',
+  voterAccount: 'voter',
+  voterSaveLookup: 'voter',
+  voterLookupAgain: 'voter',
+  voterForgetLookup: 'voter',
 };
 
 const electionDate = addDays(pacificDate(Date.now()), 60);
@@ -224,5 +232,25 @@ describe('scope beyond the matrix', () => {
     expect(res.body.type).toBe('link-invalid');
     const staffKey = await request(app).get('/api/voter/subscriptions/manage').set('Authorization', `Bearer ${keys['state-admin']}`);
     expect(staffKey.status).toBe(422); // a staff key is no voter link: the token is still required
+  });
+
+  test('a voter account reaches its own saved lookups only; a staff key or a voter link is no account token', async () => {
+    const signUp = async (email: string) => (await request(app).post('/api/voter/accounts').send({ email, password: 'matrix test password' }).expect(201)).body.accountToken as string;
+    const [mine, theirs] = [await signUp('matrix.one@example.org'), await signUp('matrix.two@example.org')];
+    await db.pool.query(`INSERT INTO voters (county, voter_id, first_name, last_name, lookup_hash, election_id, ballot_id) VALUES ('fresno', 'VM1', 'Ana', 'Ruiz', 'x', $1, $2)`, [electionOf('fresno'), ballotOf('fresno').replace(':V1:', ':VM1:')]);
+    const saved = await request(app).post('/api/voter/accounts/me/lookups').set('X-Account-Token', mine).send({ lookupToken: signLookupToken('fresno', 'VM1') });
+    expect(saved.status).toBe(201);
+    const id = saved.body.id as string;
+    const audited = async (res: request.Response) => (await db.pool.query('SELECT actor, action, result FROM audit_log WHERE request_id = $1', [res.headers['x-request-id']])).rows;
+    const other = await request(app).delete(`/api/voter/accounts/me/lookups/${id}`).set('X-Account-Token', theirs);
+    expect(other.status).toBe(404);
+    expect(await audited(other)).toEqual([{ actor: expect.stringMatching(/^account:acct-/), action: 'voterForgetLookup', result: '404' }]);
+    expect((await request(app).post(`/api/voter/accounts/me/lookups/${id}/token`).set('X-Account-Token', theirs)).status).toBe(404);
+    for (const h of [{ Authorization: `Bearer ${keys['state-admin']}` }, { 'X-Account-Token': signLookupToken('fresno', 'VM1') }, { 'X-Account-Token': signManageToken('sub-00000000-0000-4000-8000-000000000001') }]) {
+      const res = await request(app).delete(`/api/voter/accounts/me/lookups/${id}`).set(h);
+      expect(res.status).toBe(401);
+      expect(await audited(res)).toEqual([{ actor: 'unauthenticated', action: 'voterForgetLookup', result: '401' }]);
+    }
+    expect((await request(app).get('/api/voter/accounts/me').set('X-Account-Token', mine)).body.lookups).toEqual([expect.objectContaining({ id, county: 'fresno' })]);
   });
 });

@@ -63,6 +63,9 @@ let uploadRoot: string;
 let uploadDir: string;
 let subscriptionId: string;
 let manageToken: string;
+let accountToken: string;
+let savedLookupId: string;
+const ACCOUNT = { email: 'hostile.voter@example.com', password: 'a long enough password' };
 
 beforeAll(async () => {
   db = await createTestDb();
@@ -94,6 +97,13 @@ beforeAll(async () => {
   });
   expect(sub.status).toBe(201);
   ({ subscriptionId, manageToken } = sub.body as { subscriptionId: string; manageToken: string });
+  // A voter account with one saved lookup, for the account routes (token in the X-Account-Token header).
+  const account = await request(app).post('/api/voter/accounts').send(ACCOUNT);
+  expect(account.status).toBe(201);
+  accountToken = (account.body as { accountToken: string }).accountToken;
+  const saved = await request(app).post('/api/voter/accounts/me/lookups').set('X-Account-Token', accountToken).send({ lookupToken: signLookupToken(COUNTY, 'V1') });
+  expect(saved.status).toBe(201);
+  savedLookupId = (saved.body as { id: string }).id;
 }, 60_000);
 
 afterAll(async () => {
@@ -118,6 +128,7 @@ function paramValue(r: Route, name: string): string {
   if (before.endsWith('/files/')) return FILE_ID;
   if (before.endsWith('/ballots/')) return BALLOT_ID;
   if (before.endsWith('/subscriptions/')) return subscriptionId;
+  if (before.endsWith('/lookups/')) return savedLookupId;
   return 'x';
 }
 
@@ -132,7 +143,13 @@ function voterToken(r: Route): string | undefined {
   if (!('voter' in r.policy)) return undefined;
   if (r.policy.voter === 'lookup') return signLookupToken(COUNTY, 'V1');
   if (r.policy.voter === 'manage') return manageToken;
+  if (r.policy.voter === 'account') return accountToken;
   return signUnsubscribeToken(subscriptionId, 'email');
+}
+
+/** The headers a route's policy reads its token from (a voter account's X-Account-Token). */
+function tokenHeaders(r: Route): Record<string, string> {
+  return 'voter' in r.policy && r.policy.token.in === 'header' ? { [r.policy.token.field]: voterToken(r)! } : {};
 }
 
 /** A valid query for each route that takes one. */
@@ -179,6 +196,10 @@ const VALID_BODIES: Record<string, () => unknown> = {
   voterConfirmChannel: () => ({ channel: 'email', code: '123456', manageToken }),
   voterRequestCode: () => ({ channel: 'email', manageToken }),
   voterChangeSubscription: () => ({ language: 'es', contactWindow: WINDOW, channels: [{ channel: 'email', address: 'ana@example.com' }], consentText: 'I agree to receive ballot notices.' }),
+  // The fixture account's address: creating it again is a 409, signing in to it a 200.
+  voterCreateAccount: () => ({ ...ACCOUNT }),
+  voterSignIn: () => ({ ...ACCOUNT }),
+  voterSaveLookup: () => ({ lookupToken: signLookupToken(COUNTY, 'V1') }),
 };
 
 type Def = { type: string; [k: string]: any };
@@ -274,7 +295,7 @@ function call(r: Route, c: Call = {}) {
   const qs = typeof q === 'string' ? q : new URLSearchParams(q).toString();
   let req = request(app)[r.method](`${c.path ?? pathFor(r)}${qs ? `?${qs}` : ''}`);
   if ('roles' in r.policy) req = req.set('Authorization', `Bearer ${adminKey}`);
-  for (const [k, v] of Object.entries(c.headers ?? {})) req = req.set(k, v);
+  for (const [k, v] of Object.entries({ ...tokenHeaders(r), ...c.headers })) req = req.set(k, v);
   if (r.operationId === 'uploadFile') return req.set('Content-Type', 'text/csv').send('ballot_id,outbound_imb\n');
   if (r.method === 'get' || !r.body) return req;
   return req.send((c.body === undefined ? validBody(r) : c.body) as object);
@@ -455,7 +476,7 @@ const jsonRoutes = bodyRoutes.map((r) => [`${r.method.toUpperCase()} ${r.path}`,
 function raw(r: Route, text: string, headers: Record<string, string> = {}) {
   let req = request(app)[r.method](`${pathFor(r)}?${new URLSearchParams(validQuery(r)).toString()}`).set('Content-Type', 'application/json');
   if ('roles' in r.policy) req = req.set('Authorization', `Bearer ${adminKey}`);
-  for (const [k, v] of Object.entries(headers)) req = req.set(k, v);
+  for (const [k, v] of Object.entries({ ...tokenHeaders(r), ...headers })) req = req.set(k, v);
   return req.send(text);
 }
 
@@ -843,6 +864,21 @@ describe('errors and headers', () => {
         const res = await call(r, { headers: { Authorization: h } });
         expect([r.operationId, h.slice(0, 40), problemsWith(res), res.status]).toEqual([r.operationId, h.slice(0, 40), [], 401]);
         expect(res.headers['www-authenticate']).toMatch(/^Bearer realm=/);
+      }
+    }
+  });
+
+  test('a hostile X-Account-Token is a 401 problem, for every account route', async () => {
+    const [h, p] = accountToken.split('.') as [string, string, string];
+    const tokens = [
+      SQL[0]!, SQL[1]!, 'a'.repeat(5000), `${h}.${p}.`, `${h}.${p}.${'A'.repeat(43)}`, `${accountToken}.x`, `Bearer ${accountToken}`, `${accountToken} ${accountToken}`,
+      `${h}.${Buffer.from(JSON.stringify({ iss: 'ballotflow', pur: 'account', sub: `' OR 1=1 --`, iat: 1, exp: 4e9 })).toString('base64url')}.${accountToken.split('.')[2]}`,
+      '../../etc/passwd', '%00', 'null', '{}',
+    ];
+    for (const r of routes.filter((x) => 'voter' in x.policy && x.policy.token.in === 'header')) {
+      for (const t of tokens) {
+        const res = await call(r, { headers: { 'X-Account-Token': t } });
+        expect([r.operationId, t.slice(0, 40), problemsWith(res), res.status]).toEqual([r.operationId, t.slice(0, 40), [], 401]);
       }
     }
   });

@@ -19,8 +19,9 @@ import { manageUrl, signLookupToken, signManageToken, voterLookupHash } from '..
 import type { Notifier } from '../notifier';
 import { HttpProblem, notFound } from '../problem';
 import { route, type Deps } from '../route';
+import { voterBallotView, VoterBallotSchema } from '../voter-ballot';
 
-const TokenSchema = z.string().min(20, 'must be the token from your link').max(2000);
+export const TokenSchema = z.string().min(20, 'must be the token from your link').max(2000);
 const TokenQuery = z.object({ token: TokenSchema });
 
 const ChannelsSchema = z
@@ -162,6 +163,20 @@ export const voterRoutes = [
           ballot: { county: v.county, status: now?.status ?? null, ...(now?.expectedWindow ? { expectedWindow: now.expectedWindow } : {}) },
         },
       };
+    },
+  }),
+  route({
+    operationId: 'voterBallot', method: 'get', path: '/api/voter/ballot', tag: 'voter',
+    policy: { voter: 'lookup', token: { in: 'query', field: 'token' } },
+    summary: 'Read the voter\'s current ballot through the lookup token: its status, reasons, cure and history',
+    description: 'The latest-issue ballot of the voter the lookup token found, as the voter sees it: the current status (`issued` before the first status event), each reason with its label and how to fix it in English and Spanish, the expected delivery window while the ballot is on its way, the cure form and deadline while a signature problem can be cured (`cure-pending`), the county\'s name and phone, and every status change in order. No name, voter id, ballot id or barcode.',
+    query: TokenQuery,
+    responses: { 200: { description: 'the ballot', schema: VoterBallotSchema }, 403: { description: 'expired or invalid lookup token' }, 404: { description: 'no ballot for this voter' } },
+    handler: async ({ deps, principal }) => {
+      const { county, voterId } = voterOf(principal);
+      const view = await voterBallotView(deps.pool, county, voterId);
+      if (!view) throw notFound('a ballot for this voter');
+      return { status: 200, json: view };
     },
   }),
   route({
