@@ -155,7 +155,8 @@ export function publicUrl(pathAndQuery: string): string {
 
 /** The manage link sent at sign-up (and, by the notice templates, in each notice). */
 export function manageUrl(token: string): string {
-  return publicUrl(`/api/voter/subscriptions/manage?token=${encodeURIComponent(token)}`);
+  // The voter portal's manage page (web/src/voter/manage-main.tsx), which calls the manage API with the token.
+  return publicUrl(`/voter/manage?token=${encodeURIComponent(token)}`);
 }
 
 /**

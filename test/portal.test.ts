@@ -233,6 +233,35 @@ test('a voter looks up a ballot, signs up by SMS, and receives the code through 
   await checkPage(p, '24-voter-manage-es');
 }, 180_000);
 
+test('a voter whose signature does not match sees the reason, how to fix it, the cure form and the deadline', async () => {
+  // The county's return file: Kou Vang's envelope arrived today and the signature does not match.
+  const today = pacificDate(Date.now());
+  const returns = `voter_id,issue_number,receipt_date,postmark_date,status,reason_codes,cure_status,status_date\nOOF123461,1,${today},${today},not-accepted,signature-mismatch,notice-sent,${today}\n`;
+  const sent = await fetch(`${origin}/api/elections/${encodeURIComponent(electionId)}/files?type=county-returns&name=returns.csv`, {
+    method: 'POST', headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'text/csv' }, body: returns,
+  }).then((r) => r.json() as Promise<{ id: string }>);
+  for (let i = 0; i < 120 && (await apiCall('GET', `/api/files/${encodeURIComponent(sent.id)}`)).status !== 'done'; i++) await new Promise((r) => setTimeout(r, 500));
+
+  const { page: p } = await page({ mobile: true });
+  await p.goto(`${origin}/voter/?lang=en`);
+  await p.getByLabel('First name').fill('Kou');
+  await p.getByLabel('Last name').fill('Vang');
+  await p.getByLabel('Date of birth').fill('1979-12-01');
+  await p.getByLabel('ZIP code of your home address').fill('93726');
+  await p.getByRole('button', { name: 'Find my ballot' }).click();
+  const cure = p.getByRole('region', { name: 'Action needed: your ballot cannot be counted yet' });
+  await cure.waitFor({ timeout: 30_000 });
+  const text = await cure.innerText();
+  expect(text).toContain('Your signature does not match the one on file');
+  expect(text).toContain('signature verification statement');
+  expect(text).toMatch(/Deadline: \w+ \d{1,2}, \d{4}/);
+  expect(await cure.getByRole('link', { name: 'Open the cure form' }).getAttribute('href')).toBe('https://votes.fresnocountyca.gov/cure');
+  await checkPage(p, '27-voter-cure-mobile');
+  await p.getByRole('button', { name: 'Español' }).click();
+  await p.getByRole('region', { name: 'Acción necesaria: su boleta todavía no puede contarse' }).getByText('Su firma no coincide con la de su registro').waitFor();
+  await checkPage(p, '28-voter-cure-es');
+}, 120_000);
+
 test('the voter page works in Spanish and by keyboard alone, and an optional account remembers the lookup', async () => {
   const { page: p } = await page();
   await p.goto(`${origin}/voter/?lang=es`);

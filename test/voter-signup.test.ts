@@ -175,7 +175,7 @@ describe('sign-up, consent and confirmation', () => {
     const codesBefore = notifier.codes.length;
     const s = await signUp('V100234', [{ channel: 'sms', address: '+15595550123' }, { channel: 'email', address: ' Jose.Nunez@Example.org ' }], { language: 'es', consentText: CONSENT_ES });
     expect(s.pending.map((p) => p.channel).sort()).toEqual(['email', 'sms']);
-    expect(s.manageUrl).toBe(`${appUrl}/api/voter/subscriptions/manage?token=${encodeURIComponent(s.manageToken)}`);
+    expect(s.manageUrl).toBe(`${appUrl}/voter/manage?token=${encodeURIComponent(s.manageToken)}`);
     expect(notifier.codes.slice(codesBefore)).toEqual(expect.arrayContaining([
       expect.objectContaining({ subscriptionId: s.subscriptionId, channel: 'sms' }), expect.objectContaining({ subscriptionId: s.subscriptionId, channel: 'email' }),
     ]));

@@ -106,7 +106,9 @@ export const fileRoutes = [
       fs.renameSync(tmp, stored);
       const { file, created } = await registerFile(deps.pool, { electionId: params.id, type: query.type, fileName: query.name ?? `${query.type}-${checksum.slice(0, 8)}`, path: stored, checksum, bytes });
       await startIngestion(deps, file.id);
-      return { status: created ? 202 : 200, json: file, headers: { Location: `/api/files/${encodeURIComponent(file.id)}` } };
+      // The stored path is the server's business, not the caller's.
+      const { path: _stored, ...shown } = file;
+      return { status: created ? 202 : 200, json: shown, headers: { Location: `/api/files/${encodeURIComponent(file.id)}` } };
     },
   }),
   route({

@@ -88,9 +88,11 @@ function Calendar({ me, e, reload }: { me: Me; e: Election; reload: () => void }
   const [busy, setBusy] = useState<string>();
   async function complete(item: CalendarItem) {
     setError(undefined); setNote(undefined); setBusy(item.key);
-    const kind = item.owner === 'vendor' ? 'deliverables' : 'milestones';
+    const url = item.owner === 'vendor'
+      ? `/api/elections/${enc(e.id)}/deliverables/${enc(item.key)}/complete`
+      : `/api/elections/${enc(e.id)}/milestones/${enc(item.key)}/complete`;
     try {
-      await staffApi(`/api/elections/${enc(e.id)}/${kind}/${enc(item.key)}/complete`, { method: 'POST', body: { evidence: { via: 'staff portal' } } });
+      await staffApi(url, { method: 'POST', body: { evidence: { via: 'staff portal' } } });
       setNote(`“${item.name}” is marked done.`);
       reload();
     } catch (err) {

@@ -3,7 +3,7 @@
  * notices with a code per address, and optionally keep the lookup in an account.
  */
 import { render } from 'preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, accountCredential } from '../lib/api';
 import { DICTS, formatDate, initialLang, toE164, type Lang } from '../lib/i18n';
 import { ErrorBox, Field, Live, Loading, Pill, Select, useAsync } from '../lib/ui';
@@ -267,7 +267,8 @@ function AccountPanel({ t, lookupToken, onView }: { t: Dict; lookupToken: string
       setError(err);
     }
   }
-  if (account && saved === undefined && !error) void refresh();
+  // Load the saved ballots once signed in (and after each sign-in).
+  useEffect(() => { if (account) void refresh(); }, [account?.token]);
 
   async function signIn(kind: 'create' | 'sign-in') {
     setError(undefined); setNote(undefined);
