@@ -81,7 +81,7 @@ export function createIngestActivities(deps: { pool: Pool; client: Client; taskQ
           const results = await mapConcurrent([...byBallot], concurrency, ([ballotId, facts]) => signalBallot(ballotId, facts, f.electionId, calendar, settings));
           const signalled = results.filter(Boolean).length;
           for (const step of afterSignals) await step();
-          await recordBatch(pool, fileId, { linesDone: batch.linesRead, accepted: rows.length, rejectedRows: new Set(rejects.map((r) => r.line)).size, signalled, rejects });
+          await recordBatch(pool, fileId, { linesDone: batch.linesRead, bytesDone: batch.bytesRead, accepted: rows.length, rejectedRows: new Set(rejects.map((r) => r.line)).size, signalled, rejects });
           ctx.heartbeat({ linesDone: batch.linesRead });
         }
       } catch (e) {

@@ -4,10 +4,12 @@ import type { Reject } from '../ingest/parse';
 
 export interface FileRow {
   id: string; electionId: string; type: string; fileName: string; path: string; checksum: string; bytes: number;
+  /** Bytes read so far (the parser reads ahead of the rows it has counted by at most one chunk). */
+  bytesDone: number;
   status: string; linesDone: number; accepted: number; rejected: number; signalled: number; error: string | null;
 }
 
-const COLUMNS = `id, election_id AS "electionId", type, file_name AS "fileName", path, checksum, bytes::int AS bytes, status,
+const COLUMNS = `id, election_id AS "electionId", type, file_name AS "fileName", path, checksum, bytes::float8 AS bytes, bytes_done::float8 AS "bytesDone", status,
   lines_done AS "linesDone", accepted, rejected, signalled, error`;
 
 /** `file:<election>:<type>:<checksum prefix>`: the same bytes for the same election and type are one file. */
@@ -41,7 +43,7 @@ export async function getFile(pool: Pool, id: string): Promise<FileRow | undefin
  * Records one batch: its rejects, and the counters, only if this batch is past what was already counted
  * (a batch re-processed after a crash changes nothing). Returns whether it counted.
  */
-export async function recordBatch(pool: Pool, fileId: string, b: { linesDone: number; accepted: number; rejectedRows: number; signalled: number; rejects: Reject[] }): Promise<boolean> {
+export async function recordBatch(pool: Pool, fileId: string, b: { linesDone: number; bytesDone: number; accepted: number; rejectedRows: number; signalled: number; rejects: Reject[] }): Promise<boolean> {
   if (b.rejects.length > 0) {
     await pool.query(
       `INSERT INTO ingest_rejects (file_id, line, field, reason)
@@ -52,15 +54,18 @@ export async function recordBatch(pool: Pool, fileId: string, b: { linesDone: nu
   }
   const r = await pool.query(
     `UPDATE ingest_files SET lines_done = $2, accepted = accepted + $3, rejected = rejected + $4, signalled = signalled + $5,
-       status = 'running', updated_at = now()
+       bytes_done = LEAST(GREATEST(bytes_done, $6), bytes), status = 'running', updated_at = now()
      WHERE id = $1 AND lines_done < $2`,
-    [fileId, b.linesDone, b.accepted, b.rejectedRows, b.signalled],
+    [fileId, b.linesDone, b.accepted, b.rejectedRows, b.signalled, b.bytesDone],
   );
   return r.rowCount === 1;
 }
 
 export async function finishFile(pool: Pool, id: string, status: 'done' | 'failed', error?: string): Promise<void> {
-  await pool.query(`UPDATE ingest_files SET status = $2, error = $3, updated_at = now() WHERE id = $1`, [id, status, error ?? null]);
+  await pool.query(
+    `UPDATE ingest_files SET status = $2, error = $3, bytes_done = CASE WHEN $2 = 'done' THEN bytes ELSE bytes_done END, updated_at = now() WHERE id = $1`,
+    [id, status, error ?? null],
+  );
 }
 
 export async function listRejects(pool: Pool, fileId: string): Promise<{ line: number; field: string; reason: string }[]> {

@@ -140,7 +140,7 @@ const FILE_TYPES = [
 ];
 
 interface FileProgress {
-  id: string; fileName: string; status: string; bytes: number; linesDone: number; accepted: number; rejected: number; signalled: number;
+  id: string; fileName: string; status: string; bytes: number; bytesDone: number; linesDone: number; accepted: number; rejected: number; signalled: number;
   error: string | null; unmatchedScans: number; rejects: { line: number; field: string; reason: string }[]; rejectsTotal: number;
 }
 
@@ -216,14 +216,15 @@ export function FileStatus({ id }: { id: string }) {
   if (error) return <ErrorBox error={error} />;
   if (!f) return <Loading label="Waiting for the file to be processed…" />;
   const done = f.status === 'done';
-  const pct = done ? 100 : f.status === 'failed' ? 0 : undefined;
+  // Bytes read of the file's bytes; 100% only once the last batch is counted.
+  const pct = done ? 100 : f.status === 'queued' ? undefined : Math.min(99, Math.floor((f.bytesDone / Math.max(1, f.bytes)) * 100));
   return (
     <div class="file-status" data-status={f.status}>
       <h3>Processing {f.fileName}</h3>
       <div>
         <label for="ingest-progress">Processing</label>{' '}
         {pct === undefined ? <progress id="ingest-progress" aria-valuetext={`${num(f.linesDone)} lines read`} /> : <progress id="ingest-progress" max={100} value={pct}>{pct}%</progress>}{' '}
-        <span id="ingest-percent">{pct === undefined ? `${num(f.linesDone)} lines read so far` : `${pct}%`}</span>
+        <span id="ingest-percent">{pct === undefined ? 'waiting to start' : `${pct}%`}</span>
       </div>
       <div role="status" aria-live="polite" class={`alert ${done ? 'success' : f.status === 'failed' ? 'error' : 'info'}`}>
         {done ? 'Done: ' : f.status === 'failed' ? `Failed: ${f.error ?? ''} ` : `${nice(f.status)}: `}
