@@ -56,6 +56,8 @@ beforeAll(async () => {
   await call(admin, 'POST', '/api/elections', { county: 'fresno', electionDate: E, type: 'statewide-general', contractId });
   // The county orders its envelopes on time; the vendor's envelopes are due at E-55.
   await call(admin, 'POST', `/api/elections/${electionId}/milestones/envelope-order/complete`, { evidence: {} });
+  // And sends the ballot artwork on time, so the vendor's proofs (E-50) are due when the contract says.
+  await call(admin, 'POST', `/api/elections/${electionId}/milestones/ballot-artwork/complete`, { evidence: {} });
   // Noon on E-54: the envelopes are a day late.
   await sleepUntil(env, pacificTime(addDays(E, -54), 12));
   browser = await launchBrowser();
@@ -95,6 +97,16 @@ test('a vendor marks a deliverable done, and the calendar shows it', async () =>
   await p.getByRole('heading', { name: 'Delivered', exact: true }).waitFor();
   await p.getByRole('row').filter({ hasText: 'Vendor delivers vote-by-mail envelopes' }).filter({ hasText: 'done' }).waitFor();
 
+  // The ballot proofs (due E-50) will be late: the county asked for other work first. The vendor says so.
+  await p.getByRole('button', { name: /^File a delay notice: Vendor sends ballot image proofs and paper proofs/ }).click();
+  const notice = p.locator('form').filter({ has: p.getByRole('heading', { name: /File a delay notice: Vendor sends ballot image proofs/ }) });
+  await notice.getByLabel('Notice id').fill('DN-PROOFS-1');
+  await notice.getByLabel('Kind of delay').selectOption('county-priority');
+  await notice.getByLabel('Description').fill('The county moved the ballot proof run behind its own reprint of sample ballots.');
+  await checkPage(p, '43-vendor-delay-notice');
+  await notice.getByRole('button', { name: 'File the delay notice' }).click();
+  await p.getByRole('status').filter({ hasText: /DN-PROOFS-1/ }).waitFor();
+
   // The election's calendar shows it done, one day late: $10,000.
   await p.goto(`${origin}/staff/#/elections/${encodeURIComponent(electionId)}`);
   const row = p.locator('#calendar tr[data-key="envelopes-delivered"]');
@@ -108,8 +120,8 @@ test('a vendor marks a deliverable done, and the calendar shows it', async () =>
 }, 120_000);
 
 test('a contract manager sees a late deliverable\'s damages on the chart, against the cap, and can download the CSV', async () => {
-  // Give the contract workflow a moment of server time to hear from the election.
-  await sleepUntil(env, pacificTime(addDays(E, -54), 13));
+  // Noon on E-48: the proofs are late too, and the contract has heard from the election.
+  await sleepUntil(env, pacificTime(addDays(E, -48), 12));
   const manager = await keyFor(db.pool, 'contract-manager', { contracts: [contractId] });
   const { page: p } = await page();
   await staffSignIn(p, origin, manager);
@@ -129,7 +141,7 @@ test('a contract manager sees a late deliverable\'s damages on the chart, agains
     return n;
   });
   expect(painted).toBeGreaterThan(1000);
-  expect(await p.getByRole('img', { name: /\$10,000/ }).count()).toBeGreaterThan(0);
+  expect(await p.getByRole('img', { name: /Damages charged \$[1-9][\d,]*/ }).count()).toBeGreaterThan(0);
   await checkPage(p, '50-contract-sla');
 
   const [download] = await Promise.all([p.waitForEvent('download'), p.getByRole('button', { name: /Download CSV/ }).click()]);
@@ -140,6 +152,24 @@ test('a contract manager sees a late deliverable\'s damages on the chart, agains
   });
   const line = csv.split('\n').find((l) => l.includes(electionId) && l.includes('envelopes-delivered'));
   expect(line).toContain(',1,10000,10000,');
+
+  // The county did ask for other work first: the contract manager grants the vendor's waiver for the proofs.
+  const waiver = p.locator('form').filter({ has: p.getByLabel('Delay notice') });
+  await waiver.getByLabel('Deliverable').selectOption('ballot-proofs');
+  await waiver.getByLabel('Delay notice').selectOption('DN-PROOFS-1');
+  await waiver.getByLabel('Decision').selectOption('granted');
+  await waiver.getByLabel('Reason').fill('Confirmed with the county: its reprint came first (§12(a)).');
+  await checkPage(p, '51-contract-waiver');
+  await waiver.getByRole('button', { name: 'Record the decision' }).click();
+  await p.getByRole('status').filter({ hasText: /granted|recorded/i }).first().waitFor();
+  await sleepUntil(env, pacificTime(addDays(E, -48), 13));
+  await p.reload();
+  const proofs = p.locator('figure.chart').filter({ has: p.locator('#late-days-chart') }).locator('tbody tr').filter({ hasText: 'Vendor sends ballot image proofs' });
+  await proofs.waitFor({ state: 'attached' });
+  // Nothing charged for the proofs: every late day is waived ($10,000 a day).
+  const [charged, waived] = await proofs.locator('td').allTextContents();
+  expect(charged).toBe('$0');
+  expect(waived).toMatch(/^\$[1-9]0,000$/);
 }, 120_000);
 
 test('a contract manager of another contract sees none of this one', async () => {
