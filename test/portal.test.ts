@@ -239,6 +239,16 @@ test('a voter looks up a ballot, signs up by SMS, and receives the code through 
   await p.getByRole('heading', { level: 1, name: 'Administrar mis avisos de boleta' }).waitFor();
   expect(await p.evaluate(() => (globalThis as any).document.documentElement.lang)).toBe('es');
   await checkPage(p, '24-voter-manage-es');
+  // The voter wants the notices in Spanish and texts only until 8 p.m.; then stops them all.
+  await p.getByLabel('Idioma de los avisos').selectOption('es');
+  await p.getByLabel('Hasta').fill('20:00');
+  await p.getByRole('button', { name: 'Guardar cambios' }).click();
+  await p.getByRole('status').filter({ hasText: 'Sus cambios están guardados.' }).waitFor();
+  const sub = async () => (await pool.query(`SELECT s.language, s.window_end, s.status FROM subscriptions s JOIN subscription_channels c ON c.subscription_id = s.id WHERE c.address = $1`, [VOTER_PHONE])).rows[0];
+  expect(await sub()).toEqual({ language: 'es', window_end: '20:00', status: 'active' });
+  await p.getByRole('button', { name: 'Cancelar todos los avisos' }).click();
+  await p.getByText('Estos avisos fueron cancelados.').waitFor();
+  expect((await sub()).status).toBe('cancelled');
 }, 180_000);
 
 test('a voter whose signature does not match sees the reason, how to fix it, the cure form and the deadline', async () => {
@@ -310,6 +320,11 @@ test('the state admin pages: triggers, templates with a live preview, county set
   await p.getByRole('heading', { level: 1, name: 'Notice triggers' }).waitFor();
   await p.locator('main table').first().waitFor();
   await checkPage(p, '30-admin-triggers');
+  // Mailed notices stop going by voice: saved through the API as a new version.
+  await p.getByRole('checkbox', { name: 'mailed by voice' }).uncheck();
+  await p.getByRole('button', { name: 'Save as a new version' }).click();
+  await p.getByRole('status').filter({ hasText: /Saved as version \d+/ }).waitFor();
+  expect((await apiCall('GET', '/api/admin/notify/triggers')).config.notices.mailed).toEqual(['email', 'sms']);
 
   await p.goto(`${origin}/staff/#/admin/templates`);
   await p.getByRole('heading', { level: 1, name: 'Notice templates' }).waitFor();
@@ -318,10 +333,22 @@ test('the state admin pages: triggers, templates with a live preview, county set
   await body.fill('Hello {{voterFirstName}}, your ballot is on its way. {{countyName}}');
   await p.locator('pre.preview', { hasText: /Hello .+, your ballot is on its way\./ }).waitFor({ timeout: 15_000 });
   await checkPage(p, '31-admin-templates');
+  // An email must carry its unsubscribe link before it can be saved; with it, the new version is saved.
+  const text = 'Hello {{voterFirstName}}, your ballot is on its way. {{countyName}}\n\nStop these emails: {{unsubscribeUrl}}\n';
+  await body.fill(text);
+  await p.getByRole('button', { name: 'Save as a new version' }).click();
+  await p.getByRole('status').filter({ hasText: /as version 2\./ }).waitFor();
+  const saved = await apiCall('GET', '/api/admin/notify/templates?kind=mailed&channel=email&language=en');
+  expect(saved.templates[0].template).toMatchObject({ version: 2, body: text });
 
   await p.goto(`${origin}/staff/#/admin/counties`);
   await p.getByRole('link', { name: /fresno/i }).first().waitFor();
   await checkPage(p, '32-admin-counties');
+  await p.getByRole('link', { name: /fresno/i }).first().click();
+  await p.getByLabel('Elections office phone').fill('+15596008684');
+  await p.getByRole('button', { name: /^Save/ }).click();
+  await p.getByRole('status').filter({ hasText: 'Saved the settings of fresno' }).waitFor();
+  expect((await apiCall('GET', '/api/admin/notify/counties/fresno')).override.phone).toBe('+15596008684');
 
   await p.goto(`${origin}/staff/#/admin/audit`);
   await p.getByRole('heading', { level: 1, name: 'Audit log' }).waitFor();
