@@ -11,6 +11,7 @@
 import { createHash, randomInt } from 'node:crypto';
 import { ApplicationFailure, type Client } from '@temporalio/client';
 import type { Pool } from 'pg';
+import { withSendSlot } from '../db/pacing';
 import type { Logger } from 'pino';
 import { countyOverride, currentTriggerConfig, effectiveTemplates } from '../db/notify-config';
 import { latestBallotStatus } from '../db/ballots';
@@ -35,6 +36,8 @@ export interface NotifySettings {
   publicBaseUrl: string;
   /** Used when a county has not configured its own identity (CountyOverride). */
   defaultSender: { emailFrom: string; smsNumbers: string[]; voiceCallerId: string };
+  /** Texts per second per sending number (SMS_PER_NUMBER_PER_SECOND; 1 by default, the US long-code limit). */
+  smsPerNumberPerSecond?: number;
   /** Sign-up codes: digits and minutes valid. */
   codeDigits: number;
   codeTtlMinutes: number;
@@ -58,6 +61,11 @@ export function queueFor(s: Pick<NotifySettings, 'taskQueue' | 'defaultSender'>,
   const n = s.defaultSender.smsNumbers.length;
   const i = n <= 1 ? 0 : parseInt(createHash('sha256').update(address).digest('hex').slice(0, 8), 16) % n;
   return `${s.taskQueue}-sms-${i}`;
+}
+
+/** The least time between two texts from one number reaching the provider: 1/rate. */
+export function smsIntervalMs(s: Pick<NotifySettings, 'smsPerNumberPerSecond'>): number {
+  return 1000 / (s.smsPerNumberPerSecond ?? 1);
 }
 
 export function smsNumberOfQueue(s: Pick<NotifySettings, 'taskQueue' | 'defaultSender'>, taskQueue: string): string {
@@ -107,7 +115,9 @@ export function createNotifyActivities(deps: NotifyDeps) {
             return earlier;
           }
         }
-        return deps.twilio.sendSms({ to: o.to, from, body: o.text, idempotencyKey: o.key });
+        // The number's own pacing: Temporal spaces when sends start, this spaces when they reach Twilio.
+        const twilio = deps.twilio;
+        return withSendSlot(pool, from, smsIntervalMs(settings), () => twilio.sendSms({ to: o.to, from, body: o.text, idempotencyKey: o.key }));
       }
       case 'voice': {
         if (!deps.twilio) throw ApplicationFailure.nonRetryable('no Twilio account configured', 'config');

@@ -42,7 +42,7 @@ function pct(xs: number[], p: number): number {
   return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]! : NaN;
 }
 
-async function main(o: { subscribers: number; numbers: number }) {
+async function main(o: { subscribers: number; numbers: number; rate?: number }) {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const logger = pino({ level: 'warn' });
   const say = (m: string) => process.stderr.write(`${m}\n`);
@@ -76,7 +76,7 @@ async function main(o: { subscribers: number; numbers: number }) {
     const settings: NotifySettings = {
       taskQueue: `${taskQueue}-notify`, workflowTaskQueue: taskQueue, programName: 'CA Ballot Alerts', publicBaseUrl: 'https://ballots.example.gov',
       defaultSender: { emailFrom: 'alerts@ballots.example.gov', smsNumbers: Array.from({ length: o.numbers }, (_, i) => `+1559555${String(100 + i).padStart(4, '0')}`), voiceCallerId: '+15595550199' },
-      codeDigits: 6, codeTtlMinutes: 10,
+      codeDigits: 6, codeTtlMinutes: 10, smsPerNumberPerSecond: 1,
     };
     const client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
     const connection = await NativeConnection.connect({ address: temporal.address });
@@ -90,7 +90,7 @@ async function main(o: { subscribers: number; numbers: number }) {
     say(`planning one "mailed" notice per subscriber and channel (${o.subscribers * 2} messages)`);
     const plannedAt = new Map<string, number>();
     const t0 = Date.now();
-    await mapConcurrent(ids, 32, async (n) => {
+    const plan = async (n: number) => {
       const ballotId = `ballot:${electionId}:V${n}:1`;
       const mk = (channel: 'sms' | 'email', address: string): PlannedNotice => ({
         key: `${ballotId}#2|mailed|${channel}|sub-${n}`, ballotId, eventId: `${ballotId}#2`, seq: 2, subscriptionId: `sub-${n}`, channel, kind: 'mailed',
@@ -100,7 +100,20 @@ async function main(o: { subscribers: number; numbers: number }) {
       const notices = [mk('sms', `+1559${String(2000000 + n).padStart(7, '0')}`), mk('email', `voter${n}@example.com`)];
       plannedAt.set(`sub-${n}`, Date.now());
       await client.workflow.signalWithStart('noticesWorkflow', { workflowId: `notices:${ballotId}`, taskQueue, args: [{ ballotId }], signal: noticesPlanned, signalArgs: [{ notices }] });
-    });
+    };
+    if (o.rate) {
+      // Steady arrivals: ballot events reach subscribers at a set rate, as scans and returns trickle in.
+      const pending: Promise<void>[] = [];
+      for (const n of ids) {
+        const wait = t0 + (n * 1000) / o.rate - Date.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        pending.push(plan(n));
+      }
+      await Promise.all(pending);
+    } else {
+      // A burst: every subscriber's notice planned at once, as when a county's whole mailing is scanned.
+      await mapConcurrent(ids, 32, plan);
+    }
     const planned = Date.now() - t0;
     const total = o.subscribers * 2;
     let last = -1;
@@ -131,6 +144,7 @@ async function main(o: { subscribers: number; numbers: number }) {
     const cpus = os.cpus();
     process.stdout.write([
       `notification benchmark: ${o.subscribers.toLocaleString('en-US')} subscribers (email and text), ${o.numbers} sending numbers at ${rates.smsPerNumberPerSecond}/s each, email at ${rates.emailsPerSecond}/s`,
+      `  arrivals: ${o.rate ? `${o.rate} subscribers/s (${(o.rate * 2).toLocaleString('en-US')} messages/s)` : 'all at once (a burst)'}`,
       `  planned (signalWithStart) in ${ms(planned)}; all ${total.toLocaleString('en-US')} accepted by the providers in ${ms(elapsed)} (${(total / (elapsed / 1000)).toFixed(1)} messages/s)`,
       `  email  latency p50 ${ms(pct(mail, 50))}  p95 ${ms(pct(mail, 95))}  p99 ${ms(pct(mail, 99))}`,
       `  sms    latency p50 ${ms(pct(sms, 50))}  p95 ${ms(pct(sms, 95))}  p99 ${ms(pct(sms, 99))}`,
@@ -151,5 +165,6 @@ async function main(o: { subscribers: number; numbers: number }) {
 new Command('bench:notify')
   .option('--subscribers <n>', 'subscribed voters (each gets one email and one text)', positiveInt, 1000)
   .option('--numbers <n>', 'SMS sending numbers (1 text per second each)', positiveInt, 10)
-  .action((o: { subscribers: number; numbers: number }) => main(o).catch((e) => { console.error(e); process.exit(1); }))
+  .option('--rate <n>', 'plan subscribers at this steady rate per second instead of all at once', positiveInt)
+  .action((o: { subscribers: number; numbers: number; rate?: number }) => main(o).catch((e) => { console.error(e); process.exit(1); }))
   .parse();

@@ -15,6 +15,7 @@ export function notifySettings(cfg: Config): NotifySettings {
       smsNumbers: cfg.SMS_NUMBERS.split(',').map((n) => n.trim()).filter(Boolean),
       voiceCallerId: cfg.VOICE_CALLER_ID,
     },
+    smsPerNumberPerSecond: cfg.SMS_PER_NUMBER_PER_SECOND,
     codeDigits: 6,
     codeTtlMinutes: 15,
   };

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createActivities, type ActivityStore } from '../activities';
-import type { NotifyActivities, NotifySettings } from '../activities/notify';
+import { smsIntervalMs, type NotifyActivities, type NotifySettings } from '../activities/notify';
 
 export function workflowsPath(): string {
   return require.resolve(path.join(__dirname, '..', 'workflows'));
@@ -60,13 +60,16 @@ export async function createNotifyWorkers(o: { connection: NativeConnection; nam
   const queues: [string, number][] = [
     [`${o.settings.taskQueue}-email`, o.rates.emailsPerSecond],
     [`${o.settings.taskQueue}-voice`, o.rates.callsPerSecond],
-    ...o.settings.defaultSender.smsNumbers.map((_, i): [string, number] => [`${o.settings.taskQueue}-sms-${i}`, o.rates.smsPerNumberPerSecond]),
+    // A little under the per-number pacing (db/pacing.ts: the interval counts from the previous text's acceptance,
+    // so a number sends somewhat slower than 1/interval), so sends never pile up waiting for their number.
+    ...o.settings.defaultSender.smsNumbers.map((_, i): [string, number] => [`${o.settings.taskQueue}-sms-${i}`, (0.9 * 1000) / smsIntervalMs({ smsPerNumberPerSecond: o.rates.smsPerNumberPerSecond })]),
   ];
   return Promise.all(queues.map(([taskQueue, rate]) => Worker.create({
     connection: o.connection, namespace: o.namespace, taskQueue,
     activities: { sendNotice: o.activities.sendNotice, sendConfirmationCode: o.activities.sendConfirmationCode },
     // The server's limit holds across workers but lets short bursts through (measured: 3 texts in one second
-    // from one number, bench:notify); the worker's own limit smooths what this process starts.
+    // from one number, bench:notify); the worker's own limit smooths what this process starts, and each text
+    // then waits for its number's slot in Postgres before it goes to Twilio.
     maxTaskQueueActivitiesPerSecond: rate,
     maxActivitiesPerSecond: rate,
   })));
