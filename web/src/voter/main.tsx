@@ -6,9 +6,9 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, accountCredential } from '../lib/api';
 import { DICTS, formatDate, initialLang, toE164, type Lang } from '../lib/i18n';
-import { ErrorBox, Field, Live, Loading, Pill, Select, useAsync } from '../lib/ui';
+import { ErrorBox, Field, Live, Loading, Pill, useAsync } from '../lib/ui';
 import { CodeForm } from './code-form';
-import { VoterLayout, type VoterDict } from './common';
+import { NoticeChoices, VoterLayout, type VoterDict } from './common';
 
 type Dict = VoterDict;
 
@@ -149,10 +149,6 @@ export function BallotView({ t, lang, b }: { t: Dict; lang: Lang; b: VoterBallot
   );
 }
 
-const NOTICE_LANGUAGES = [
-  ['en', 'English'], ['es', 'Español'], ['zh', '中文'], ['vi', 'Tiếng Việt'], ['ko', '한국어'], ['tl', 'Tagalog'],
-  ['km', 'ខ្មែរ'], ['ja', '日本語'], ['hi', 'हिन्दी'], ['th', 'ไทย'],
-] as const;
 
 interface Pending { channel: 'email' | 'sms' | 'voice'; address: string; codeRequested: boolean }
 
@@ -194,43 +190,10 @@ function Signup({ t, lang, token, countyName }: { t: Dict; lang: Lang; token: st
     <form class="panel" onSubmit={submit} aria-labelledby="signup-h" noValidate>
       <h2 id="signup-h">{t.signupTitle}</h2>
       <p>{t.signupIntro}</p>
-      <fieldset>
-        <legend>{t.channels}</legend>
-        {(['email', 'sms', 'voice'] as const).map((c) => (
-          <div key={c}>
-            <div class="check">
-              <input type="checkbox" id={`want-${c}`} checked={want[c]} onChange={(e) => setWant({ ...want, [c]: (e.currentTarget as HTMLInputElement).checked })} />
-              <label for={`want-${c}`}>{c === 'email' ? t.channelEmail : c === 'sms' ? t.channelSms : t.channelVoice}</label>
-            </div>
-            {want[c] ? (
-              <Field
-                label={c === 'email' ? t.emailAddress : c === 'sms' ? t.phoneNumber : t.voicePhone}
-                hint={c === 'email' ? undefined : t.phoneHint}
-                type={c === 'email' ? 'email' : 'tel'}
-                name={`address-${c}`}
-                autoComplete={c === 'email' ? 'email' : 'tel'}
-                value={addr[c]}
-                onValue={(v) => setAddr({ ...addr, [c]: v })}
-                error={err(c === 'email' ? 'email' : 'E.164')}
-              />
-            ) : null}
-          </div>
-        ))}
-      </fieldset>
-      <Select label={t.noticeLanguage} value={noticeLang} onValue={setNoticeLang} options={NOTICE_LANGUAGES.map(([value, label]) => ({ value, label }))} />
-      <fieldset>
-        <legend>{t.hours}</legend>
-        <p class="hint">{t.hoursHint}</p>
-        <div class="grid">
-          <Field label={t.from} type="time" value={hours.start} onValue={(v) => setHours({ ...hours, start: v })} />
-          <Field label={t.until} type="time" value={hours.end} onValue={(v) => setHours({ ...hours, end: v })} />
-        </div>
-      </fieldset>
-      <p class="panel" id="consent-text">{consent}</p>
-      <div class="check">
-        <input type="checkbox" id="consent" checked={agree} aria-describedby="consent-text" onChange={(e) => setAgree((e.currentTarget as HTMLInputElement).checked)} />
-        <label for="consent">{t.consentLabel}</label>
-      </div>
+      <NoticeChoices
+        t={t} idPrefix="" want={want} setWant={setWant} addr={addr} setAddr={setAddr} language={noticeLang} setLanguage={setNoticeLang}
+        hours={hours} setHours={setHours} consent={consent} agree={agree} setAgree={setAgree} addressError={(c) => err(c === 'email' ? 'email' : 'E.164')}
+      />
       <div class="actions"><button type="submit" disabled={busy}>{t.subscribe}</button></div>
       {problem ? <div class="alert error" role="alert">{problem}</div> : null}
       <ErrorBox error={error} />

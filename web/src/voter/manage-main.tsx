@@ -6,19 +6,16 @@ import { render } from 'preact';
 import { useState } from 'preact/hooks';
 import { api, ApiError } from '../lib/api';
 import { DICTS, initialLang, toE164, type Lang } from '../lib/i18n';
-import { ErrorBox, Field, Live, Loading, Pill, Select, useAsync } from '../lib/ui';
+import { ErrorBox, Live, Loading, Pill, useAsync } from '../lib/ui';
 import { CodeForm } from './code-form';
-import { VoterLayout, type VoterDict } from './common';
+import { CHANNELS, NoticeChoices, VoterLayout, type Channel, type VoterDict } from './common';
 
-type Channel = 'email' | 'sms' | 'voice';
 interface Subscription {
   subscriptionId: string; county: string; status: string; language: string;
   contactWindow: { start: string; end: string; zone: string };
   channels: { channel: Channel; address: string; state: string }[];
 }
 
-const CHANNELS: Channel[] = ['email', 'sms', 'voice'];
-const NOTICE_LANGUAGES = [['en', 'English'], ['es', 'Español'], ['zh', '中文'], ['vi', 'Tiếng Việt'], ['ko', '한국어'], ['tl', 'Tagalog'], ['km', 'ខ្មែរ'], ['ja', '日本語'], ['hi', 'हिन्दी'], ['th', 'ไทย']] as const;
 
 function App() {
   const [lang, setLang] = useState<Lang>(initialLang());
@@ -98,32 +95,10 @@ function Manage({ t, s, url, token, reload }: { t: VoterDict; s: Subscription; u
       </section>
       <form class="panel" onSubmit={save} aria-labelledby="change-h" noValidate>
         <h2 id="change-h">{t.save}</h2>
-        <fieldset>
-          <legend>{t.channels}</legend>
-          {CHANNELS.map((c) => (
-            <div key={c}>
-              <div class="check">
-                <input type="checkbox" id={`m-want-${c}`} checked={want[c]} onChange={(e) => setWant({ ...want, [c]: (e.currentTarget as HTMLInputElement).checked })} />
-                <label for={`m-want-${c}`}>{c === 'email' ? t.channelEmail : c === 'sms' ? t.channelSms : t.channelVoice}</label>
-              </div>
-              {want[c] ? <Field label={c === 'email' ? t.emailAddress : c === 'sms' ? t.phoneNumber : t.voicePhone} hint={c === 'email' ? undefined : t.phoneHint} type={c === 'email' ? 'email' : 'tel'} value={addr[c]} onValue={(v) => setAddr({ ...addr, [c]: v })} /> : null}
-            </div>
-          ))}
-        </fieldset>
-        <Select label={t.noticeLanguage} value={language} onValue={setLanguage} options={NOTICE_LANGUAGES.map(([value, label]) => ({ value, label }))} />
-        <fieldset>
-          <legend>{t.hours}</legend>
-          <p class="hint">{t.hoursHint}</p>
-          <div class="grid">
-            <Field label={t.from} type="time" value={hours.start} onValue={(v) => setHours({ ...hours, start: v })} />
-            <Field label={t.until} type="time" value={hours.end} onValue={(v) => setHours({ ...hours, end: v })} />
-          </div>
-        </fieldset>
-        <p class="panel" id="m-consent-text">{consent}</p>
-        <div class="check">
-          <input type="checkbox" id="m-consent" checked={agree} aria-describedby="m-consent-text" onChange={(e) => setAgree((e.currentTarget as HTMLInputElement).checked)} />
-          <label for="m-consent">{t.consentLabel}</label>
-        </div>
+        <NoticeChoices
+          t={t} idPrefix="m-" want={want} setWant={setWant} addr={addr} setAddr={setAddr} language={language} setLanguage={setLanguage}
+          hours={hours} setHours={setHours} consent={consent} agree={agree} setAgree={setAgree}
+        />
         <div class="actions">
           <button type="submit">{t.save}</button>
           <button type="button" class="danger" onClick={stop}>{t.stopAll}</button>
