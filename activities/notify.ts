@@ -10,13 +10,15 @@
  */
 import { createHash, randomInt } from 'node:crypto';
 import { ApplicationFailure, type Client } from '@temporalio/client';
+import { Context } from '@temporalio/activity';
+import { mapConcurrent } from './concurrency';
 import type { Pool } from 'pg';
 import { withSendSlot } from '../db/pacing';
 import type { Logger } from 'pino';
 import { countyOverride, currentTriggerConfig, effectiveTemplates } from '../db/notify-config';
 import { latestBallotStatus } from '../db/ballots';
 import { codeHash } from '../db/subscriptions';
-import { markFinal, markSent, recipientOf, reserveNotification, subscribersOfBallot, type Recipient } from '../db/notifications';
+import { markFinal, markSent, recipientOf, reserveNotification, subscribersOfBallot, subscribersOfElection, type Recipient } from '../db/notifications';
 import { ballotCalendar, type BallotEvent } from '../domain/ballot';
 import {
   channelsFor, LanguageSchema, noticeKey, noticesForEvent, noticeValues, renderTemplate, resolveTemplate, sayVoiceFor,
@@ -26,6 +28,9 @@ import { ContactWindowSchema } from '../domain/notify/contact-hours';
 import type { EmailProvider } from './providers/email';
 import type { SayLanguage, SayVoice, TwilioProvider } from './providers/twilio';
 import { noticesPlanned } from '../workflows/notices/messages';
+
+/** News about an election for all its subscribers (POST /api/elections/:id/updates). */
+export interface ElectionUpdate { electionId: string; updateId: string; atMs: number; text: Partial<Record<Language, string>> & { en: string } }
 
 export interface NotifySettings {
   /** Base of the notification task queues: `<base>-email`, `<base>-voice`, `<base>-sms-<n>` per sending number. */
@@ -188,8 +193,45 @@ export function createNotifyActivities(deps: NotifyDeps) {
         kind: n.kind, channel: n.channel, language: resolved.template.language as Language, ...(n.reason ? { reason: n.reason } : {}), county,
         programName: settings.programName, electionDate: info.electionDate, cureDeadlineAtMs: ballotCalendar(info.electionDate).cureDeadlineAtMs,
         voterFirstName: rec.firstName ?? '', unsubscribeUrl, ...(n.expectedWindow ? { expectedWindow: n.expectedWindow } : {}),
+        ...(n.updateText ? { updateText: n.updateText[resolved.template.language as Language] ?? n.updateText.en } : {}),
       }));
       return send(n.key, n.channel, rec.address, county, n.taskQueue, rendered, resolved.template, language, unsubscribeUrl, reserved ? undefined : row.reservedAt);
+    },
+
+    /**
+     * An election update to every subscriber of the election: a page of subscribers at a time, each voter's notice
+     * signalled to their ballot's notices workflow (contact hours, collapse and order apply as for ballot news).
+     * Keys carry the update id, so a retried page, or the same update sent again, plans nothing twice.
+     */
+    async fanOutElectionUpdate(u: ElectionUpdate): Promise<{ subscribers: number; notices: number }> {
+      const ctx = Context.current();
+      const allowed = channelsFor(await triggers(''), 'election-update');
+      const eventId = `${u.electionId}#update:${u.updateId}`;
+      let after = (ctx.info.heartbeatDetails as { after?: string } | undefined)?.after ?? '';
+      let subscribers = 0;
+      let notices = 0;
+      for (;;) {
+        const rows = await subscribersOfElection(pool, u.electionId, after, 500);
+        if (rows.length === 0) break;
+        const byBallot = new Map<string, PlannedNotice[]>();
+        for (const s of rows) {
+          const channel = s.channel as Channel;
+          if (!allowed.includes(channel)) continue;
+          const list = byBallot.get(s.ballotId) ?? [];
+          list.push({
+            key: noticeKey({ eventId, kind: 'election-update', channel, subscriptionId: s.subscriptionId }),
+            ballotId: s.ballotId, eventId, seq: u.atMs, subscriptionId: s.subscriptionId, channel, kind: 'election-update',
+            window: ContactWindowSchema.parse(s.window), taskQueue: queueFor(settings, channel, s.address), updateText: u.text,
+          });
+          byBallot.set(s.ballotId, list);
+        }
+        await mapConcurrent([...byBallot], 16, ([ballotId, list]) => signalNotices(ballotId, list));
+        subscribers += new Set(rows.map((r) => r.subscriptionId)).size;
+        notices += [...byBallot.values()].reduce((n, l) => n + l.length, 0);
+        after = rows.at(-1)!.subscriptionId;
+        ctx.heartbeat({ after });
+      }
+      return { subscribers, notices };
     },
 
     async markSuperseded(notices: { key: string; subscriptionId: string; channel: Channel; kind: NoticeKind; ballotId: string }[]): Promise<void> {

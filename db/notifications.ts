@@ -104,3 +104,25 @@ export async function subscribersOfBallot(pool: Pool, electionId: string, ballot
   );
   return r.rows;
 }
+
+/**
+ * A page of an election's subscribers (active subscriptions of its voters, their confirmed channels), after the
+ * subscription id `after`, with the voter's latest ballot of that election: whom an election update goes to.
+ */
+export async function subscribersOfElection(pool: Pool, electionId: string, after: string, limit: number): Promise<{ subscriptionId: string; ballotId: string; channel: string; address: string; language: string; window: { start: string; end: string; zone: string } }[]> {
+  const r = await pool.query(
+    `WITH subs AS (
+       SELECT s.id, s.language, s.window_start, s.window_end, s.window_zone, b.ballot_id
+       FROM elections e
+       JOIN subscriptions s ON s.county = e.county AND s.status = 'active'
+       JOIN LATERAL (SELECT ballot_id FROM extract_ballots WHERE election_id = e.id AND voter_id = s.voter_id ORDER BY issue DESC LIMIT 1) b ON true
+       WHERE e.id = $1 AND s.id > $2
+       ORDER BY s.id LIMIT $3)
+     SELECT subs.id AS "subscriptionId", subs.ballot_id AS "ballotId", c.channel, c.address, subs.language,
+            json_build_object('start', subs.window_start, 'end', subs.window_end, 'zone', subs.window_zone) AS window
+     FROM subs JOIN subscription_channels c ON c.subscription_id = subs.id AND c.confirmed_at IS NOT NULL AND c.opted_out_at IS NULL
+     ORDER BY subs.id, c.channel`,
+    [electionId, after, limit],
+  );
+  return r.rows;
+}

@@ -202,6 +202,26 @@ describe('elections', () => {
     expect(audit.rows[0].n).toBe(1);
   });
 
+  test('a county sends an election update once per update id; a text over 70 characters is refused by field', async () => {
+    await admin.post('/api/contracts').send(contractBody('U-1')).expect(201);
+    const E = addDays(today, 110);
+    const url = `/api/elections/election:fresno:${E}`;
+    await admin.post('/api/elections').send({ county: 'fresno', electionDate: E, type: 'statewide-general', contractId: 'contract:fresno:U-1' }).expect(201);
+    const { agent: clerk } = await staff('county-manager', 'clerk@fresno', { county: 'fresno' });
+    const body = { updateId: 'vote-centers', text: { en: 'Vote centers open Saturday at 10 a.m.', es: 'Los centros de votación abren el sábado a las 10 a. m.' } };
+    const first = await clerk.post(`${url}/updates`).send(body);
+    expect(first.status).toBe(202);
+    expect(json(first)).toEqual({ workflowId: `election-update:election:fresno:${E}:vote-centers`, alreadySent: false });
+    const again = await clerk.post(`${url}/updates`).send(body);
+    expect(again.status).toBe(200);
+    expect(json(again).alreadySent).toBe(true);
+    const long = await clerk.post(`${url}/updates`).send({ updateId: 'long', text: { en: 'x'.repeat(71) } });
+    expect(long.status).toBe(422);
+    expect(json(long).errors[0].field).toBe('body.text.en');
+    const noEnglish = await clerk.post(`${url}/updates`).send({ updateId: 'es-only', text: { es: 'Hola' } });
+    expect(noEnglish.status).toBe(422);
+  });
+
   test('unknown elections answer 404 problem+json; health and readiness answer', async () => {
     const r = await admin.get('/api/elections/election:fresno:2031-01-01');
     expect(r.status).toBe(404);

@@ -49,6 +49,7 @@ const EXPECT: Record<string, { may: StaffRole[]; scoped: boolean } | 'voter' | '
   completeDeliverable: { may: ['state-admin', 'county-manager', 'vendor'], scoped: true },
   fileDelayNotice: { may: ['state-admin', 'vendor'], scoped: true },
   decideWaiver: { may: ['state-admin', 'contract-manager'], scoped: true },
+  sendElectionUpdate: { may: ['state-admin', 'county-manager'], scoped: true },
   // Sent as a vendor manifest: the feed may upload scan files only (its own test below).
   uploadFile: { may: ['state-admin', 'county-manager', 'vendor'], scoped: true },
   getFile: { may: ['state-admin', 'county-manager', 'vendor'], scoped: true },

@@ -184,6 +184,7 @@ const VALID_BODIES: Record<string, () => unknown> = {
   orderElectionDayBallots: () => ({ requestId: 'R-1', pollingPlace: 'Library', quantity: 10 }),
   fileDelayNotice: () => ({ noticeId: 'N-1', deliverableKey: 'envelope-order', kind: 'force-majeure', delayStartedAt: '2026-05-04T09:30:00-07:00', description: 'a storm' }),
   decideWaiver: () => ({ deliverableKey: 'envelope-order', noticeId: 'N-1', decision: 'granted', reason: 'the storm' }),
+  sendElectionUpdate: () => ({ updateId: 'U-1', text: { en: 'Vote centers open Saturday 10 a.m.' } }),
   recordInvoice: () => ({ invoiceId: 'I-1', invoiceDate: '2026-01-15', electionId: ELECTION_ID, items: [{ code: 'ballot-11in', quantity: 1 }] }),
   exerciseRenewal: () => ({ renewalStart: '2030-07-01', noticeDate: '2030-01-01' }),
   addNotifyTemplate: () => ({ kind: 'mailed', channel: 'email', language: 'en', subject: 'Your ballot', body: 'Your ballot was mailed. Unsubscribe: {{unsubscribeUrl}}' }),

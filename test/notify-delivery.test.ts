@@ -189,3 +189,25 @@ test('a voter who subscribes late hears the current status once, not the backlog
   expect(late.map((n) => [n.kind, n.status])).toEqual([['received', 'sent']]);
   expect(smtp.messages.filter((m) => m.to.includes('late@example.com'))).toHaveLength(1);
 }, 60_000);
+
+test('an election update reaches each subscriber once, in their language, however often it is fanned out', async () => {
+  // A third subscriber: another voter of the election, who reads Spanish.
+  const other = (await db.pool.query(`SELECT voter_id FROM extract_ballots WHERE election_id = $1 AND voter_id <> $2 ORDER BY voter_id LIMIT 1`, [electionId, voter.voterId])).rows[0].voter_id;
+  await db.pool.query(`INSERT INTO subscriptions (id, county, voter_id, language, window_start, window_end, window_zone, status) VALUES ('sub-3', 'fresno', $1, 'es', '00:00', '24:00', 'America/Los_Angeles', 'active')`, [other]);
+  await db.pool.query(`INSERT INTO subscription_channels (subscription_id, channel, address, confirmed_at) VALUES ('sub-3', 'email', 'ana@example.com', now())`);
+  const update = { electionId, updateId: 'U-1', atMs: Date.now(), text: { en: 'Vote centers open Saturday at 10 a.m.', es: 'Los centros de votación abren el sábado a las 10 a. m.' } };
+  const fanOut = (id: string) => env.client.workflow.execute('electionUpdateWorkflow', { workflowId: id, taskQueue, args: [update] });
+  // sub-1 by email (its texts were stopped above), sub-2 and sub-3 by email.
+  expect(await fanOut(`election-update:${electionId}:U-1`)).toEqual({ subscribers: 3, notices: 3 });
+  const updates = async () => (await Promise.all(['sub-1', 'sub-2', 'sub-3'].map((s) => notificationsFor(db.pool, { subscriptionId: s })))).flat().filter((n) => n.kind === 'election-update');
+  await until(async () => (await updates()).filter((n) => n.status === 'sent').length === 3, 30_000, 'the election update');
+  const news = (to: string) => smtp.messages.filter((m) => m.to.includes(to) && /Vote centers open|Los centros de votación/.test(m.text));
+  expect(news(voter.email).map((m) => m.text.includes('Vote centers open Saturday at 10 a.m.'))).toEqual([true]);
+  expect(news('late@example.com')).toHaveLength(1);
+  expect(news('ana@example.com').map((m) => m.text.includes('Los centros de votación abren el sábado a las 10 a. m.'))).toEqual([true]);
+  // The same update fanned out again (a retried page, a second click): the notice keys are the same, nothing goes twice.
+  expect(await fanOut(`election-update:${electionId}:U-1:again`)).toEqual({ subscribers: 3, notices: 3 });
+  await new Promise((r) => setTimeout(r, 3000));
+  expect([voter.email, 'late@example.com', 'ana@example.com'].map((a) => news(a).length)).toEqual([1, 1, 1]);
+  expect(await updates()).toHaveLength(3);
+}, 90_000);

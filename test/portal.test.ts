@@ -181,6 +181,12 @@ test('a county manager uploads an extract and watches the progress reach 100%; c
   await row.getByRole('button', { name: /Mark done/ }).click();
   await row.locator('.pill', { hasText: 'done' }).waitFor();
   await checkPage(p, '12-county-election');
+  // News for every subscribed voter of the election, sent once per update id.
+  await p.getByLabel('News in English').fill('Vote centers open Saturday at 10 a.m.');
+  await p.getByRole('button', { name: 'Send the update' }).click();
+  await p.getByRole('status').filter({ hasText: 'is on its way to every subscribed voter' }).waitFor();
+  await p.getByRole('button', { name: 'Send the update' }).click();
+  await p.getByRole('status').filter({ hasText: 'was already sent: nothing was sent again' }).waitFor();
 
   // One ballot's timeline, found by voter id.
   await p.getByLabel('Voter ID').fill('OOF123456');

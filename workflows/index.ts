@@ -4,4 +4,4 @@ export { contractWorkflow } from './contract/workflow';
 export { ballotWorkflow } from './ballot/workflow';
 export { fileIngestionWorkflow } from './ingest/workflow';
 export { benchEmptyWorkflow, benchSignalWorkflow } from './bench';
-export { noticesWorkflow, confirmationCodeWorkflow, currentStatusWorkflow } from './notices/workflow';
+export { noticesWorkflow, confirmationCodeWorkflow, currentStatusWorkflow, electionUpdateWorkflow } from './notices/workflow';

@@ -1,8 +1,10 @@
 /** Elections: start, read, change date, cancel, and the county, vendor and contract-manager commands. */
-import type { WorkflowHandle } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { z } from 'zod';
 import { ruleFor } from '../../domain/calendar';
+import { LANGUAGES } from '../../domain/notify/channels';
+import { ElectionUpdateTextSchema } from '../../domain/notify/templates';
 import {
   buildElectionInput, CancelSchema, ChangeDateSchema, CompleteMilestoneSchema, DelayNoticeSchema, ElectionDayOrderSchema,
   ElectionRequestSchema, SendExtractSchema, WaiverDecisionSchema,
@@ -158,6 +160,33 @@ export const electionRoutes = [
     handler: async ({ params, body, deps, actor, updateId }) => {
       const r = await update(deps, params.id, m.fileDelayNotice, { ...body, by: actor }, updateId);
       return { status: r.alreadyFiled ? 200 : 201, json: r };
+    },
+  }),
+  route({
+    operationId: 'sendElectionUpdate', method: 'post', path: '/api/elections/:id/updates', tag: 'county',
+    policy: staff(['state-admin', 'county-manager'], on.election()),
+    summary: 'Send news about the election (vote centers open, a changed date) to every subscribed voter of it',
+    description: 'Each subscriber hears it on the channels the state\'s triggers enable for `election-update`, in their language when the text is given in it (English otherwise), inside their contact hours. The `updateId` names the update: sending the same id again sends nothing twice (200).',
+    params: IdParams,
+    body: z.object({
+      updateId: z.string().regex(/^[A-Za-z0-9._-]{1,60}$/, 'letters, digits, dot, dash, underscore'),
+      text: z.object({
+        en: ElectionUpdateTextSchema,
+        ...Object.fromEntries(LANGUAGES.filter((l) => l !== 'en').map((l) => [l, ElectionUpdateTextSchema.optional()])),
+      }),
+    }),
+    responses: { 202: { description: 'on its way to the subscribers' }, 200: { description: 'this update was sent before' }, 404: { description: 'no such election' }, 422: { description: 'invalid, or a text over 70 characters' } },
+    handler: async ({ params, body, deps }) => {
+      await handle(deps, params.id);
+      const workflowId = `election-update:${params.id}:${body.updateId}`;
+      const update = { electionId: params.id, updateId: body.updateId, atMs: Date.now(), text: body.text as { en: string } };
+      try {
+        await deps.client.workflow.start('electionUpdateWorkflow', { workflowId, taskQueue: deps.cfg.TASK_QUEUE, args: [update] });
+      } catch (e) {
+        if (e instanceof WorkflowExecutionAlreadyStartedError) return { status: 200, json: { workflowId, alreadySent: true } };
+        throw e;
+      }
+      return { status: 202, json: { workflowId, alreadySent: false } };
     },
   }),
   route({

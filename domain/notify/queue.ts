@@ -8,7 +8,7 @@
  *   Ballot news is one track; election updates are another, so news about the election never hides the ballot's.
  * - Order: notices for one subscriber and channel go out in the order the ballot's events happened.
  */
-import type { Channel } from './channels';
+import type { Channel, Language } from './channels';
 import { nextSendAt, type ContactWindow } from './contact-hours';
 import type { NoticeReason } from './reasons';
 import type { NoticeKind } from './triggers';
@@ -28,6 +28,8 @@ export interface PlannedNotice {
   /** The rate-limited task queue that sends it (one per channel, one per SMS sending number). */
   taskQueue: string;
   expectedWindow?: { from: string; to: string };
+  /** An election update's news in the languages the county wrote it in (English always): election-update only. */
+  updateText?: Partial<Record<Language, string>> & { en: string };
 }
 
 const track = (n: PlannedNotice) => `${n.subscriptionId}|${n.channel}|${n.kind === 'election-update' ? 'election' : 'ballot'}`;

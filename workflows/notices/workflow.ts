@@ -13,7 +13,7 @@
 import { allHandlersFinished, condition, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
 import type { Channel } from '../../domain/notify/channels';
 import { collapse, dueNow, nextWake, type PlannedNotice } from '../../domain/notify/queue';
-import type { NotifyActivities } from '../../activities/notify';
+import type { ElectionUpdate, NotifyActivities } from '../../activities/notify';
 import * as m from './messages';
 
 // A provider that is down (5xx, 429) is retried until it recovers: the notice is late, never lost or doubled.
@@ -89,4 +89,17 @@ export async function confirmationCodeWorkflow(args: { subscriptionId: string; c
 
 export async function currentStatusWorkflow(args: { subscriptionId: string; channel: Channel }): Promise<void> {
   await main.planCurrentStatus(args);
+}
+
+// Fanning an update out to a county's subscribers pages through them; a page heartbeats where it got to, so a
+// worker that dies mid-way resumes there.
+const fanOut = proxyActivities<NotifyActivities>({ startToCloseTimeout: '1 hour', heartbeatTimeout: '1 minute', retry: { initialInterval: '1 second', maximumInterval: '1 minute' } });
+
+/**
+ * electionUpdateWorkflow (`election-update:<election id>:<update id>`): news about an election, e.g. vote centers
+ * open or a changed date, to every subscribed voter of the election, through each ballot's notices workflow. The
+ * workflow id makes an update go out once, however often it is sent.
+ */
+export async function electionUpdateWorkflow(u: ElectionUpdate): Promise<{ subscribers: number; notices: number }> {
+  return fanOut.fanOutElectionUpdate(u);
 }

@@ -71,6 +71,7 @@ export function ElectionPage({ me, id }: { me: Me; id: string }) {
       {county || me.role === 'vendor' ? <Upload me={me} electionId={e.id} /> : null}
       {me.role !== 'vendor' ? <Counts electionId={e.id} /> : null}
       {county ? <BallotSearch electionId={e.id} /> : null}
+      {county ? <ElectionUpdateForm electionId={e.id} /> : null}
     </>
   );
 }
@@ -366,5 +367,39 @@ export function BallotPage({ id }: { me: Me; id: string }) {
         ))}
       </ol>
     </>
+  );
+}
+
+/** News about the election to every subscribed voter (POST /api/elections/:id/updates), in English and Spanish. */
+function ElectionUpdateForm({ electionId }: { electionId: string }) {
+  const [en, setEn] = useState('');
+  const [es, setEs] = useState('');
+  const [updateId, setUpdateId] = useState(() => `update-${new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '')}`);
+  const [note, setNote] = useState<string>();
+  const [error, setError] = useState<unknown>();
+  async function send(ev: Event) {
+    ev.preventDefault();
+    setError(undefined); setNote(undefined);
+    try {
+      const r = await staffApi<{ alreadySent: boolean }>(`/api/elections/${enc(electionId)}/updates`, { method: 'POST', body: { updateId, text: { en, ...(es.trim() ? { es } : {}) } } });
+      setNote(r.alreadySent ? `Update “${updateId}” was already sent: nothing was sent again.` : `Update “${updateId}” is on its way to every subscribed voter, inside their contact hours.`);
+    } catch (err) {
+      setError(err);
+    }
+  }
+  const fieldError = (f: string) => (error instanceof ApiError && error.field === f ? error.detail.replace(/^[\w.]+:\s*/, '') : undefined);
+  return (
+    <section aria-labelledby="upd-h" class="panel">
+      <h2 id="upd-h">Send news to subscribed voters</h2>
+      <p>For news about the election itself, such as vote centers opening. Each voter hears it once, by the channels the state enables for election updates, in Spanish when a Spanish text is given.</p>
+      <form onSubmit={send} noValidate>
+        <Field label="Update id" hint="Names this update: sending the same id again sends nothing twice." value={updateId} onValue={setUpdateId} name="updateId" error={fieldError('body.updateId')} />
+        <Field label="News in English" hint={`At most 70 characters (${en.length} so far).`} value={en} onValue={setEn} name="updateEn" error={fieldError('body.text.en')} />
+        <Field label="News in Spanish (optional)" hint={`At most 70 characters (${es.length} so far).`} value={es} onValue={setEs} name="updateEs" error={fieldError('body.text.es')} />
+        <div class="actions"><button type="submit">Send the update</button></div>
+      </form>
+      {note ? <Live kind="success">{note}</Live> : null}
+      {error && !(error instanceof ApiError && error.field) ? <ErrorBox error={error} /> : null}
+    </section>
   );
 }
