@@ -44,12 +44,15 @@ export async function ballotStats(pool: Pool, electionId: string): Promise<{ tot
 }
 
 /** A page of ballots by current status and reason, in ballot id order (keyset paging). */
-export async function listBallots(pool: Pool, electionId: string, f: { status?: string; reason?: string; after?: string; limit: number }): Promise<{ ballotId: string; status: string; reasonCodes: string[]; at: Date }[]> {
+export async function listBallots(pool: Pool, electionId: string, f: { status?: string; reason?: string; voterId?: string; after?: string; limit: number }): Promise<{ ballotId: string; status: string; reasonCodes: string[]; at: Date }[]> {
+  // A voter's ballots are `ballot:<election>:<voter id>:<issue>`: every issue of one voter.
+  const voterPrefix = f.voterId ? `ballot:${electionId}:${f.voterId}:` : null;
   const r = await pool.query(
     `SELECT ballot_id AS "ballotId", status, reason_codes AS "reasonCodes", at FROM (${LATEST}) l
      WHERE ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR $3 = ANY(reason_codes)) AND ($4::text IS NULL OR ballot_id > $4)
+       AND ($6::text IS NULL OR starts_with(ballot_id, $6))
      ORDER BY ballot_id LIMIT $5`,
-    [electionId, f.status ?? null, f.reason ?? null, f.after ?? null, f.limit],
+    [electionId, f.status ?? null, f.reason ?? null, f.after ?? null, f.limit, voterPrefix],
   );
   return r.rows;
 }

@@ -216,6 +216,12 @@ describe('through the API', () => {
     expect(page.ballots).toHaveLength(2);
     const next = json(await county.get(`/api/elections/${electionId}/ballots?limit=2&after=${encodeURIComponent(page.next)}`));
     expect(next.ballots[0].ballotId > page.ballots[1].ballotId).toBe(true);
+    // One voter's ballots, every issue: OOF123456 was reissued.
+    const jose = json(await county.get(`/api/elections/${electionId}/ballots?voterId=OOF123456`));
+    expect(jose.ballots.map((b: { ballotId: string; status: string }) => [b.ballotId, b.status])).toEqual([
+      [ballotIdOf(electionId, 'OOF123456', 1), 'superseded'], [ballotIdOf(electionId, 'OOF123456', 2), expect.any(String)],
+    ]);
+    expect(json(await county.get(`/api/elections/${electionId}/ballots?voterId=OOF1234`)).ballots).toEqual([]);
     const ballot = json(await county.get(`/api/ballots/${encodeURIComponent(ballotIdOf(electionId, 'OOF123457', 1))}`));
     expect(ballot.timeline.map((e: { type: string }) => e.type)).toContain('status-changed');
     const empty = await county.post(`/api/elections/${electionId}/files?type=county-returns`).set('Content-Type', 'text/csv').send('');

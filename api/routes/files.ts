@@ -145,9 +145,13 @@ export const fileRoutes = [
   route({
     operationId: 'listBallots', method: 'get', path: '/api/elections/:id/ballots', tag: 'ballots',
     policy: staff(['state-admin', 'county-manager'], on.election()),
-    summary: 'Ballots of an election by current status and reason, paged by ballot id',
+    summary: 'Ballots of an election by current status, reason or voter, paged by ballot id',
     params: ElectionParams,
-    query: z.object({ status: BallotStatusSchema.optional(), reason: z.string().regex(/^[a-z0-9-]{1,40}$/).optional(), after: z.string().max(200).optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) }),
+    query: z.object({
+      status: BallotStatusSchema.optional(), reason: z.string().regex(/^[a-z0-9-]{1,40}$/).optional(),
+      voterId: z.string().trim().regex(/^[A-Za-z0-9-]{1,20}$/, 'a voter id: letters, digits and dashes').optional().describe('every issue of this voter\'s ballot'),
+      after: z.string().max(200).optional(), limit: z.coerce.number().int().min(1).max(1000).default(100),
+    }),
     responses: { 200: { description: 'a page of ballots; `next` continues' } },
     handler: async ({ params, query, deps }) => {
       const page = await listBallots(deps.pool, params.id, { ...query });

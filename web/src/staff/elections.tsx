@@ -295,18 +295,16 @@ function BallotSearch({ electionId }: { electionId: string }) {
     setError(undefined);
     const v = voterId.trim();
     if (v) {
-      // A voter's ballots are `ballot:<election>:<voter id>:<issue>`: open the first issue that exists.
-      for (let issue = 9; issue >= 1; issue--) {
-        try {
-          const id = `ballot:${electionId}:${v}:${issue}`;
-          await staffApi(`/api/ballots/${enc(id)}`);
-          location.hash = href('ballots', id);
-          return;
-        } catch (err) {
-          if (!(err instanceof ApiError && (err.status === 404 || err.status === 422))) return setError(err);
-        }
+      // Every issue of the voter's ballot; the latest (highest issue) is the one that counts.
+      try {
+        const r = await staffApi<{ ballots: { ballotId: string }[] }>(`/api/elections/${enc(electionId)}/ballots?voterId=${enc(v)}`);
+        const latest = r.ballots.map((b) => b.ballotId).sort((x, y) => Number(x.split(':').pop()) - Number(y.split(':').pop())).at(-1);
+        if (latest) location.hash = href('ballots', latest);
+        else setError(new Error(`No ballot of voter ${v} in this election.`));
+      } catch (err) {
+        setError(err);
       }
-      return setError(new Error(`No ballot of voter ${v} in this election.`));
+      return;
     }
     try {
       const r = await staffApi<{ ballots: { ballotId: string; status: string; reasonCodes: string[]; at: string }[] }>(`/api/elections/${enc(electionId)}/ballots?limit=50${status ? `&status=${enc(status)}` : ''}`);
