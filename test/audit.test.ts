@@ -89,6 +89,9 @@ describe('the retention purge', () => {
     const person = { firstName: 'Ana', lastName: 'Ruiz', dateOfBirth: '1980-01-01', zip: '93274' };
     await voter('tulare', 'T1', old, person);
     await voter('kings', 'K1', recent, { ...person, zip: '93230' });
+    // A voter account saved both voters' lookups: the purged one's goes with the purge, the other stays.
+    await db.pool.query(`INSERT INTO voter_accounts (id, email, password_hash) VALUES ('acct-1', 'ana@example.com', 'scrypt$x')`);
+    await db.pool.query(`INSERT INTO voter_account_lookups (id, account_id, county, voter_id) VALUES ('lkp-1', 'acct-1', 'tulare', 'T1'), ('lkp-2', 'acct-1', 'kings', 'K1')`);
     await expect(db.pool.query('DELETE FROM voters')).rejects.toThrow(/voters rows are removed only by the retention purge/);
     await expect(db.pool.query('TRUNCATE voters')).rejects.toThrow(/append-only: TRUNCATE/);
 
@@ -99,6 +102,7 @@ describe('the retention purge', () => {
     const done = await request(app).post('/api/admin/retention/purge').set('Authorization', admin).send({ electionId: old, reason: 'routine purge after 22 months' }).expect(200);
     expect(done.body).toMatchObject({ electionId: old, votersRemoved: 1 });
     expect((await db.pool.query('SELECT county FROM voters ORDER BY county')).rows).toEqual([{ county: 'kings' }]);
+    expect((await db.pool.query('SELECT county, voter_id FROM voter_account_lookups ORDER BY id')).rows).toEqual([{ county: 'kings', voter_id: 'K1' }]);
     const audit = await db.pool.query(`SELECT county, result, detail FROM audit_log WHERE action = 'purgeElectionVoters' ORDER BY id`);
     expect(audit.rows.map((r) => [r.county, r.result, r.detail.reason ?? null, r.detail.votersRemoved ?? null])).toEqual([
       ['kings', '409', null, null],
