@@ -21,7 +21,7 @@ import { codeHash } from '../db/subscriptions';
 import { markFinal, markSent, recipientOf, reserveNotification, subscribersOfBallot, subscribersOfElection, type Recipient } from '../db/notifications';
 import { ballotCalendar, type BallotEvent } from '../domain/ballot';
 import {
-  channelsFor, LanguageSchema, noticeKey, noticesForEvent, noticeValues, renderTemplate, resolveTemplate, sayVoiceFor,
+  channelsFor, defaultCountyName, LanguageSchema, noticeKey, noticesForEvent, noticeValues, renderTemplate, resolveTemplate, sayVoiceFor,
   type Channel, type CountyOverride, type Language, type NoticeKind, type PlannedNotice, type Template, type TriggerConfig,
 } from '../domain/notify';
 import { ContactWindowSchema } from '../domain/notify/contact-hours';
@@ -337,9 +337,8 @@ export function createNotifyActivities(deps: NotifyDeps) {
 
 /** Until a county configures its identity, notices come from the state's program, with the SOS voter hotline. */
 function defaultCounty(county: string, s: NotifySettings): CountyOverride {
-  const name = county.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(' ');
   return {
-    county, displayName: `${name} County Elections`.slice(0, 32), displayNameByLanguage: {},
+    county, displayName: defaultCountyName(county).slice(0, 32), displayNameByLanguage: {},
     phone: '+18003458683', websiteUrl: 'https://www.sos.ca.gov/elections', lookupUrl: `${s.publicBaseUrl}/lookup`, cureFormUrl: 'https://www.sos.ca.gov/elections',
     sender: { email: { fromName: s.programName, fromAddress: s.defaultSender.emailFrom }, sms: { numbers: s.defaultSender.smsNumbers }, voice: { callerId: s.defaultSender.voiceCallerId } },
   };

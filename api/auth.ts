@@ -54,9 +54,13 @@ export async function authenticateStaff(req: Request, deps: AuthDeps): Promise<S
 
 export type VoterLink = 'lookup' | 'manage' | 'unsubscribe' | 'account';
 
-function linkRefused(e: TokenError): HttpProblem {
-  if (e === 'expired') return new HttpProblem(403, 'Link expired', 'this link has expired: look up your ballot again to get a new one', { type: 'link-expired' });
-  return new HttpProblem(403, 'Forbidden', 'this link is not valid for this page', { type: 'link-invalid', reason: e });
+/** A refused link: 403. `field` names where a handler found the token (a link passed in a body), as a 422 would. */
+function linkRefused(e: TokenError, field?: string): HttpProblem {
+  const expired = e === 'expired';
+  const message = expired ? 'this link has expired: look up your ballot again to get a new one' : 'this link is not valid for this page';
+  return new HttpProblem(403, expired ? 'Link expired' : 'Forbidden', field ? `${field}: ${message}` : message, {
+    type: expired ? 'link-expired' : 'link-invalid', ...(expired ? {} : { reason: e }), ...(field ? { errors: [{ field, message }] } : {}),
+  });
 }
 
 /**
@@ -71,13 +75,13 @@ export function accountRefused(e: TokenError | 'missing'): HttpProblem {
 
 /**
  * The voter a signed link stands for. `subscriptionId`, when the route names one in its path, must be the link's:
- * a voter's link reaches their own subscription only.
+ * a voter's link reaches their own subscription only. `field` names the token's place in a refusal of a lookup link.
  */
-export function voterFromLink(kind: VoterLink, token: string, subscriptionId?: string): VoterPrincipal {
+export function voterFromLink(kind: VoterLink, token: string, subscriptionId?: string, field?: string): VoterPrincipal {
   switch (kind) {
     case 'lookup': {
       const t = verifyLookupToken(token);
-      if (!t.ok) throw linkRefused(t.error);
+      if (!t.ok) throw linkRefused(t.error, field);
       return { kind: 'voter', role: 'voter', subject: `voter:${t.value.county}:${t.value.voterId}`, county: t.value.county, voterId: t.value.voterId };
     }
     case 'manage': {

@@ -13,7 +13,7 @@ import { electionOfBallot } from '../db/scope';
 import { getVoter } from '../db/subscriptions';
 import { ballotCalendar } from '../domain/ballot';
 import { REASONS, ReasonCodeSchema } from '../domain/reason-codes';
-import type { CountyOverride } from '../domain/notify/triggers';
+import { defaultCountyName, type CountyOverride } from '../domain/notify/triggers';
 
 const Localized = z.object({ en: z.string(), es: z.string() });
 export const ExpectedWindowSchema = z.object({ from: z.string(), to: z.string(), source: z.string() });
@@ -40,8 +40,7 @@ export interface CountyFacts { countyName: string; countyPhone: string | null; c
 
 export function countyFactsOf(county: string, o: CountyOverride | undefined): CountyFacts {
   if (o) return { countyName: o.displayName, countyPhone: o.phone, cureFormUrl: o.cureFormUrl };
-  const name = county.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(' ');
-  return { countyName: `${name} County Elections`, countyPhone: null, cureFormUrl: null };
+  return { countyName: defaultCountyName(county), countyPhone: null, cureFormUrl: null };
 }
 
 /** One lookup per county per request: a list of saved lookups often names one county several times. */

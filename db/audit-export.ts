@@ -35,12 +35,11 @@ export async function purgeElectionVoters(pool: Pool, electionId: string): Promi
     await c.query('BEGIN');
     await c.query(`SELECT set_config('ballotflow.purge', 'on', true)`);
     const r = await c.query('DELETE FROM voters WHERE election_id = $1 RETURNING county, voter_id', [electionId]);
-    // A voter account's saved lookups of these voters go too, unless the voter is still on file for another election.
+    // A voter account's saved lookups of these voters go too. A voter has one record (county and voter id), moved
+    // to each newer election's extract, so a voter whose record the purge took is on file nowhere else.
     await c.query(
-      `DELETE FROM voter_account_lookups l
-       USING jsonb_to_recordset($1::jsonb) AS gone(county text, voter_id text)
-       WHERE l.county = gone.county AND l.voter_id = gone.voter_id
-         AND NOT EXISTS (SELECT 1 FROM voters v WHERE v.county = l.county AND v.voter_id = l.voter_id)`,
+      `DELETE FROM voter_account_lookups l USING jsonb_to_recordset($1::jsonb) AS gone(county text, voter_id text)
+       WHERE l.county = gone.county AND l.voter_id = gone.voter_id`,
       [JSON.stringify(r.rows)],
     );
     await c.query('COMMIT');

@@ -13,7 +13,8 @@ import {
 } from '../../db/voter-accounts';
 import { getVoter } from '../../db/subscriptions';
 import type { Principal } from '../../domain/access';
-import { signAccountToken, signLookupToken, verifyLookupToken } from '../links';
+import { voterFromLink } from '../auth';
+import { signAccountToken, signLookupToken } from '../links';
 import { HttpProblem, notFound } from '../problem';
 import { route, type Deps, type Policy } from '../route';
 import { ballotNow, countyFactsCache, ExpectedWindowSchema } from '../voter-ballot';
@@ -115,15 +116,9 @@ export const accountRoutes = [
     },
     handler: async ({ body, deps, principal }) => {
       const account = await accountOf(deps, principal);
-      const t = verifyLookupToken(body.lookupToken);
-      if (!t.ok) {
-        const expired = t.error === 'expired';
-        const message = expired ? 'this lookup has expired: look up your ballot again' : 'is not a valid lookup token';
-        throw new HttpProblem(403, expired ? 'Link expired' : 'Forbidden', `body.lookupToken: ${message}`, {
-          type: expired ? 'link-expired' : 'link-invalid', ...(expired ? {} : { reason: t.error }), errors: [{ field: 'body.lookupToken', message }],
-        });
-      }
-      const voter = await getVoter(deps.pool, t.value.county, t.value.voterId);
+      // The account token is this route's credential; the lookup link in the body is checked as every route checks one.
+      const link = voterFromLink('lookup', body.lookupToken, undefined, 'body.lookupToken');
+      const voter = await getVoter(deps.pool, link.county!, link.voterId!);
       if (!voter) throw notFound('the voter record');
       const saved = await saveLookup(deps.pool, account.id, voter.county, voter.voterId);
       return { status: saved.created ? 201 : 200, json: { id: saved.id } };

@@ -15,7 +15,7 @@ import {
   type Template, type TemplateProblem,
 } from '../../domain/notify/templates';
 import {
-  CountyOverrideSchema, NOTICE_KINDS, NoticeKindSchema, TriggerConfigSchema, type CountyOverride, type NoticeKind,
+  CountyOverrideSchema, defaultCountyName, NOTICE_KINDS, NoticeKindSchema, TriggerConfigSchema, type CountyOverride, type NoticeKind,
 } from '../../domain/notify/triggers';
 import { noticeValues, sampleNoticeFacts } from '../../domain/notify/values';
 import { IsoDateSchema, InstantSchema, parseInstant } from '../../domain/time';
@@ -125,7 +125,7 @@ const PROGRAM_NAME = 'Where\'s My Ballot?';
 
 /** A county the state has not configured yet: its name from its slug, and numbers and links that reach nobody. */
 function unconfiguredCounty(county: string | undefined): CountyOverride {
-  const name = county ? `${county.split('-').map((w) => w[0]!.toUpperCase() + w.slice(1)).join(' ')} County Elections` : 'Sample County Elections';
+  const name = defaultCountyName(county ?? 'sample');
   return {
     county: county ?? 'sample', displayName: name.length <= 32 ? name : name.slice(0, 32), displayNameByLanguage: {},
     phone: '+15555550100', websiteUrl: 'https://elections.example.org', lookupUrl: 'https://wheresmyballot.sos.ca.gov', cureFormUrl: 'https://elections.example.org/cure',

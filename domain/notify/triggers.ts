@@ -239,6 +239,11 @@ export const CountyDisplayNameSchema = z
   // Only within the limit: the GSM-7 check is quadratic in length, and an over-long name is refused already.
   .refine((s) => s.length > MAX_COUNTY_NAME_LENGTH || isGsm7(s), 'must use GSM-7 characters only (an accented letter such as í makes every text message UCS-2, twice the segments)');
 
+/** What a county is called until it configures its identity: `los-angeles` → "Los Angeles County Elections". */
+export function defaultCountyName(county: string): string {
+  return `${county.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(' ')} County Elections`;
+}
+
 export const CountyOverrideSchema = z.object({
   county: CountySchema,
   /** E.g. "Fresno County Elections". */

@@ -6,102 +6,23 @@
 import { useState } from 'preact/hooks';
 import { ApiError, apiText, download, enc, staffApi } from '../lib/api';
 import { BarChart, ErrorBox, Field, Live, Loading, Pill, Select, useAsync, useId, usd, num, type BarSeries } from '../lib/ui';
+import type { Ledger, LedgerLine } from '../../../domain/damages';
+import type { MilestoneView } from '../../../domain/election';
+import type { ElectionSnapshot } from '../../../workflows/election/messages';
 import { href, type Me } from './shell';
 
 // ---------- API shapes ----------
 
 interface ContractSummary { id: string; county: string; number: string; vendor: string; title?: string }
 
-interface DamageFigures {
-  daysLate: number;
-  damagesAccrued: number;
-  damagesCharged: number;
-  damagesCapped: number;
-  damagesWaived: number;
-  damagesExcused: number;
-}
-
-export interface Shift { days: number; reason: string }
-
-interface SlaLine extends DamageFigures {
-  electionId: string;
-  electionDate: string;
-  deliverableKey: string;
-  name: string;
-  baseDueAt: string;
-  dueAt: string;
-  shift?: Shift;
-  deliveredAt?: string;
-  lateDates: string[];
-  waivedDates: string[];
-  why: string[];
-}
-
-interface PeriodSpend { label: string; start: string; end: string; cap: number; spent: number; remaining: number; overCap: boolean }
-
-interface SlaReport {
-  contractId: string;
-  vendor: string;
-  county: string;
-  asOf: string;
-  termEnd?: string;
-  ratePerDay: number;
-  cap: number;
-  totals: DamageFigures & { capRemaining: number };
-  spend: { periods: PeriodSpend[]; outsidePeriods?: number; total: number; totalCap: number; totalRemaining: number; overCap: boolean };
-  netPayable: number;
-  lines: SlaLine[];
-}
+/** `GET /api/contracts/:id/sla-report`: the contract's ledger (domain/damages.ts) and who it is about. */
+type SlaReport = Ledger & { contractId: string; vendor: string; county: string; asOf: string; termEnd?: string };
 
 export interface ElectionSummary { id: string; county: string; electionDate: string; contractId: string; status: string }
 
-export type MilestoneStatus = 'pending' | 'due-soon' | 'done' | 'late' | 'waived' | 'excused' | 'cancelled';
-
-export interface CalendarItem {
-  key: string;
-  name: string;
-  owner: 'county' | 'vendor' | 'state';
-  kind: 'task' | 'cutoff';
-  offsetLabel: string;
-  parent?: string;
-  windowStart?: string;
-  baseDueDate: string;
-  dueDate: string;
-  dueAt: string;
-  dueAtMs: number;
-  shift?: Shift;
-  status: MilestoneStatus;
-  completedAt?: string;
-  completedBy?: string;
-  evidence?: Record<string, string | number | boolean>;
-  liquidatedDamages: boolean;
-  daysLate: number;
-  lateDates: string[];
-  waivedDates: string[];
-  waiver?: { decision: 'granted' | 'denied'; reason: string; decidedBy: string; throughDate?: string };
-  excusedReason?: string;
-}
-
-export interface DelayNotice {
-  noticeId: string;
-  deliverableKey: string;
-  kind: string;
-  delayStartedAt: string;
-  noticeAt: string;
-  timely: boolean;
-  description: string;
-  filedBy: string;
-}
-
-export interface ElectionDetail {
-  id: string;
-  county: string;
-  electionDate: string;
-  contractId: string;
-  status: string;
-  delayNotices: DelayNotice[];
-  calendar: CalendarItem[];
-}
+/** `GET /api/elections/:id`: the election workflow's snapshot. */
+export type ElectionDetail = ElectionSnapshot;
+export type CalendarItem = MilestoneView;
 
 // ---------- shared helpers (also used by vendor.tsx) ----------
 
@@ -278,14 +199,14 @@ function Summary({ s }: { s: SlaReport }) {
 }
 
 /** "<name> (<election date>)", made unique when two elections share a date. */
-function lineLabels(lines: SlaLine[]): string[] {
+function lineLabels(lines: LedgerLine[]): string[] {
   const labels = lines.map((l) => `${l.name} (${l.electionDate})`);
   return labels.map((l, i) => (labels.indexOf(l) !== i || labels.lastIndexOf(l) !== i ? `${l} [${shortId(lines[i]!.electionId, 'election')}]` : l));
 }
 
 function DamagesCharts({ s }: { s: SlaReport }) {
   const FEW = 8;
-  const hasSomething = (l: SlaLine) => l.daysLate > 0 || l.damagesAccrued > 0 || l.damagesWaived > 0 || l.damagesExcused > 0;
+  const hasSomething = (l: LedgerLine) => l.daysLate > 0 || l.damagesAccrued > 0 || l.damagesWaived > 0 || l.damagesExcused > 0;
   const shown = s.lines.length <= FEW ? s.lines : s.lines.filter(hasSomething);
   const labels = lineLabels(shown);
   const t = s.totals;

@@ -6,20 +6,14 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, enc, staffApi, uploadWithProgress } from '../lib/api';
 import { BarChart, ErrorBox, Field, Live, Loading, Pill, Select, num, useAsync, usd } from '../lib/ui';
+import type { MilestoneView } from '../../../domain/election';
+import type { ElectionSnapshot } from '../../../workflows/election/messages';
 import { href, type Me } from './shell';
 
 interface ElectionRow { id: string; county: string; electionDate: string; type: string; contractId: string; status: string }
-export interface CalendarItem {
-  key: string; name: string; owner: 'county' | 'vendor' | 'state'; kind: string; offsetLabel: string;
-  dueDate: string; dueAt: string; baseDueDate: string; status: string; liquidatedDamages: boolean; daysLate: number;
-  damagesAccrued: number; damagesWaived: number; shift?: { days: number; reason: string }; completedAt?: string; completedBy?: string;
-  source?: string; children?: CalendarItem[];
-}
-export interface Election {
-  id: string; county: string; type: string; electionDate: string; contractId: string; status: string; asOf: string;
-  calendar: CalendarItem[]; delayNotices: { noticeId: string; deliverableKey: string; kind: string; timely?: boolean }[];
-  sla: { deliverables: number; onTime: number; late: number; daysLate: number; damagesAccrued: number; damagesNet: number };
-}
+/** `GET /api/elections/:id` is the election workflow's snapshot; its calendar items are domain/election.ts views. */
+type Election = ElectionSnapshot;
+type CalendarItem = MilestoneView;
 
 const nice = (s: string) => s.replace(/-/g, ' ');
 const dateTime = (iso: string) => new Date(iso).toLocaleString('en-US', { timeZone: 'America/Los_Angeles', dateStyle: 'medium', timeStyle: 'short' });
