@@ -106,8 +106,9 @@ export async function subscribersOfBallot(pool: Pool, electionId: string, ballot
 }
 
 /**
- * A page of an election's subscribers (active subscriptions of its voters, their confirmed channels), after the
- * subscription id `after`, with the voter's latest ballot of that election: whom an election update goes to.
+ * A page of an election's subscribers (active subscriptions of its voters with a confirmed channel, and those
+ * channels), after the subscription id `after`, with the voter's latest ballot of that election: whom an election
+ * update goes to.
  */
 export async function subscribersOfElection(pool: Pool, electionId: string, after: string, limit: number): Promise<{ subscriptionId: string; ballotId: string; channel: string; address: string; language: string; window: { start: string; end: string; zone: string } }[]> {
   const r = await pool.query(
@@ -117,6 +118,8 @@ export async function subscribersOfElection(pool: Pool, electionId: string, afte
        JOIN subscriptions s ON s.county = e.county AND s.status = 'active'
        JOIN LATERAL (SELECT ballot_id FROM extract_ballots WHERE election_id = e.id AND voter_id = s.voter_id ORDER BY issue DESC LIMIT 1) b ON true
        WHERE e.id = $1 AND s.id > $2
+         -- Only subscriptions with an address to tell: an empty page is the end of the list, never a gap in it.
+         AND EXISTS (SELECT 1 FROM subscription_channels c WHERE c.subscription_id = s.id AND c.confirmed_at IS NOT NULL AND c.opted_out_at IS NULL)
        ORDER BY s.id LIMIT $3)
      SELECT subs.id AS "subscriptionId", subs.ballot_id AS "ballotId", c.channel, c.address, subs.language,
             json_build_object('start', subs.window_start, 'end', subs.window_end, 'zone', subs.window_zone) AS window

@@ -20,7 +20,7 @@ import { voterRows } from '../bench/synthetic';
 import { insertContract } from '../db/contracts';
 import { insertElection } from '../db/elections';
 import { registerFile } from '../db/files';
-import { notificationsFor } from '../db/notifications';
+import { notificationsFor, subscribersOfElection } from '../db/notifications';
 import { ballotIdOf } from '../domain/ballot';
 import { ContractTermsSchema } from '../domain/contract';
 import { ElectionRequestSchema } from '../domain/election';
@@ -195,6 +195,10 @@ test('an election update reaches each subscriber once, in their language, howeve
   const other = (await db.pool.query(`SELECT voter_id FROM extract_ballots WHERE election_id = $1 AND voter_id <> $2 ORDER BY voter_id LIMIT 1`, [electionId, voter.voterId])).rows[0].voter_id;
   await db.pool.query(`INSERT INTO subscriptions (id, county, voter_id, language, window_start, window_end, window_zone, status) VALUES ('sub-3', 'fresno', $1, 'es', '00:00', '24:00', 'America/Los_Angeles', 'active')`, [other]);
   await db.pool.query(`INSERT INTO subscription_channels (subscription_id, channel, address, confirmed_at) VALUES ('sub-3', 'email', 'ana@example.com', now())`);
+  // And one who never confirmed an address: nobody to tell, and no reason to stop paging through the others.
+  await db.pool.query(`INSERT INTO subscriptions (id, county, voter_id, language, window_start, window_end, window_zone, status) VALUES ('sub-0', 'fresno', $1, 'en', '00:00', '24:00', 'America/Los_Angeles', 'active')`, [other]);
+  await db.pool.query(`INSERT INTO subscription_channels (subscription_id, channel, address) VALUES ('sub-0', 'email', 'unconfirmed@example.com')`);
+  expect((await subscribersOfElection(db.pool, electionId, '', 1)).map((r) => r.subscriptionId)).toEqual(['sub-1']);
   const update = { electionId, updateId: 'U-1', atMs: Date.now(), text: { en: 'Vote centers open Saturday at 10 a.m.', es: 'Los centros de votación abren el sábado a las 10 a. m.' } };
   const fanOut = (id: string) => env.client.workflow.execute('electionUpdateWorkflow', { workflowId: id, taskQueue, args: [update] });
   // sub-1 by email (its texts were stopped above), sub-2 and sub-3 by email.
