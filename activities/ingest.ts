@@ -22,7 +22,7 @@ import { FileTypeSchema, type ExtractRow, type UspsScanRow, type VendorManifestR
 import { recordExtractBallots } from '../db/reconciliation';
 import { upsertVoters } from '../db/voters';
 import { mapConcurrent } from './concurrency';
-import { factsReported } from '../workflows/ballot/messages';
+import { ballotTaskQueue, factsReported } from '../workflows/ballot/messages';
 import type { ballotWorkflow } from '../workflows/ballot/workflow';
 
 export interface IngestSummary { fileId: string; status: string; linesDone: number; accepted: number; rejected: number; signalled: number }
@@ -126,7 +126,7 @@ export function createIngestActivities(deps: { pool: Pool; client: Client; taskQ
   async function signalBallot(ballotId: string, facts: BallotFact[], electionId: string, calendar: ReturnType<typeof ballotCalendar>, settings: ReturnType<typeof BallotSettingsSchema.parse>): Promise<boolean> {
     try {
       await client.workflow.signalWithStart<typeof ballotWorkflow, [{ facts: BallotFact[] }]>('ballotWorkflow', {
-        workflowId: ballotId, taskQueue, workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        workflowId: ballotId, taskQueue: ballotTaskQueue(taskQueue), workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'REJECT_DUPLICATE',
         args: [{ ballotId, electionId, calendar, settings }], signal: factsReported, signalArgs: [{ facts }],
       });
       return true;

@@ -20,7 +20,7 @@ import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { createHash, randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Runtime, DefaultLogger, Worker } from '@temporalio/worker';
 import { Command } from 'commander';
 import { positiveInt } from './args';
 import { stringify } from 'csv-stringify';
@@ -39,12 +39,13 @@ import { addDays, pacificDate } from '../domain/time';
 import { FORMATS } from '../ingest/schemas';
 import { startEmbeddedPostgres } from '../runtime/postgres';
 import { startDevServer } from '../runtime/temporal';
-import { benchPing } from '../workflows/bench';
-import { createWorker } from '../workers/worker';
+import { benchEmptyWorkflow, benchPing, benchPinged, benchSignalWorkflow } from '../workflows/bench';
+import { createBallotWorker, createWorker } from '../workers/worker';
 import { cpuDelta, cpuSample, type CpuSample } from './cpu';
 import { generate, voterRows, type SyntheticOptions } from './synthetic';
 
 const CONCURRENCY = 32;
+const quietBundler = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: (m: string) => console.error(m) };
 
 async function writeCsv(file: string, columns: string[], rows: Iterable<string[]>): Promise<number> {
   const out = fs.createWriteStream(file);
@@ -103,7 +104,11 @@ async function main(o: { voters: number; bare: number; seed: number }) {
     const connection = await NativeConnection.connect({ address: temporal.address });
     const taskQueue = 'bench';
     const worker = await createWorker({ connection, namespace: 'default', taskQueue, store: pgStore(pool), logger, extraActivities: createIngestActivities({ pool, client, taskQueue, logger, concurrency: CONCURRENCY }) });
-    const running = worker.run();
+    const ballotWorker = await createBallotWorker({ connection, namespace: 'default', taskQueue, store: pgStore(pool), logger });
+    // The bare workflows on a queue and bundle of their own: the lightest a workflow can be on this server.
+    const bareQueue = 'bench-bare';
+    const bareWorker = await Worker.create({ connection, namespace: 'default', taskQueue: bareQueue, workflowBundle: await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows/bench'), logger: quietBundler }) });
+    const running = Promise.all([worker.run(), ballotWorker.run(), bareWorker.run()]);
 
     const sample = () => cpuSample({ temporalMarker: path.join(dir, 'temporal.db'), postgresMarker: path.join(dir, 'postgres') });
     const cpu: { phase: string; ms: number; used: CpuSample }[] = [];
@@ -113,16 +118,37 @@ async function main(o: { voters: number; bare: number; seed: number }) {
       cpu.push({ phase, ms: r.ms, used: cpuDelta(before, sample()) });
       return r;
     };
+    const f0 = (x: number) => Math.round(x).toLocaleString('en-US');
 
     // ---------- bare limits ----------
+    // Calls go out through the same sliding window as ingestion's, and a phase ends when every workflow has run
+    // (the server's visibility count), not when the server accepted the calls: it takes calls faster than a worker
+    // runs their tasks, and a backlog left behind would be worked off during the next phase.
+    const completed = async (prefix: string, n: number) => {
+      const deadline = Date.now() + 30 * 60_000;
+      while ((await client.workflow.count(`WorkflowId STARTS_WITH '${prefix}' AND ExecutionStatus = 'Completed'`)).count < n) {
+        if (Date.now() > deadline) throw new Error(`${prefix}: not all ${n} workflows completed after 30 minutes`);
+        await new Promise((res) => setTimeout(res, 100));
+      }
+    };
     say(`bare limits: ${o.bare} empty workflows`);
     const ids = Array.from({ length: o.bare }, () => randomUUID());
-    const starts = await measured('bare starts', () => inBatches(ids, CONCURRENCY, (id) => client.workflow.start('benchEmptyWorkflow', { workflowId: `empty-${id}`, taskQueue })));
+    const starts = await measured('bare starts', async () => {
+      await inBatches(ids, CONCURRENCY, (id) => client.workflow.start(benchEmptyWorkflow, { workflowId: `empty-${id}`, taskQueue: bareQueue }));
+      await completed('empty-', o.bare);
+    });
     const sigIds = Array.from({ length: o.bare }, () => randomUUID());
-    const sws = await measured('bare signalWithStart', () => inBatches(sigIds, CONCURRENCY, (id) => client.workflow.signalWithStart('benchSignalWorkflow', { workflowId: `sig-${id}`, taskQueue, signal: benchPing, signalArgs: [] })));
+    const sws = await measured('bare signalWithStart', async () => {
+      await inBatches(sigIds, CONCURRENCY, (id) => client.workflow.signalWithStart(benchSignalWorkflow, { workflowId: `sig-${id}`, taskQueue: bareQueue, signal: benchPing, signalArgs: [] }));
+      await completed('sig-', o.bare);
+    });
     const waitIds = Array.from({ length: o.bare }, () => randomUUID());
-    await inBatches(waitIds, CONCURRENCY, (id) => client.workflow.start('benchSignalWorkflow', { workflowId: `wait-${id}`, taskQueue }));
-    const signals = await measured('bare signals', () => inBatches(waitIds, CONCURRENCY, (id) => client.workflow.getHandle(`wait-${id}`).signal(benchPing)));
+    // Started, and each has run its first task (a query waits for it), before the signals are timed.
+    await inBatches(waitIds, CONCURRENCY, async (id) => (await client.workflow.start(benchSignalWorkflow, { workflowId: `wait-${id}`, taskQueue: bareQueue })).query(benchPinged));
+    const signals = await measured('bare signals', async () => {
+      await inBatches(waitIds, CONCURRENCY, (id) => client.workflow.getHandle(`wait-${id}`).signal(benchPing));
+      await completed('wait-', o.bare);
+    });
     const bare = { starts: (o.bare / starts.ms) * 1000, signalWithStart: (o.bare / sws.ms) * 1000, signals: (o.bare / signals.ms) * 1000 };
 
     // ---------- our pipeline ----------
@@ -144,25 +170,57 @@ async function main(o: { voters: number; bare: number; seed: number }) {
     const returns = path.join(dir, 'returns.csv');
     await writeCsv(returns, ['voter_id', 'issue_number', 'receipt_date', 'postmark_date', 'status', 'reason_codes', 'cure_status', 'status_date'], ballots.map((b) => [b.voterId, b.issue, today, addDays(today, -1), 'received', '', '', today]));
 
-    const runFile = async (file: string, type: string) => {
+    // A file's phase ends when every ballot it told has applied the news (its status event is in Postgres), so
+    // the ballots' own workflow tasks are inside the time, as the bare workflows' are.
+    const reached = async (status: string) => (await pool.query<{ n: number }>(
+      `SELECT count(DISTINCT ballot_id)::int AS n FROM ballot_events WHERE election_id = $1 AND type = 'status-changed' AND status = $2`, [ELECTION, status])).rows[0]!.n;
+    const runFile = async (file: string, type: string, status: string) => {
       const bytes = fs.readFileSync(file);
       const checksum = createHash('sha256').update(bytes).digest('hex');
       const { file: f } = await registerFile(pool, { electionId: ELECTION, type, fileName: path.basename(file), path: file, checksum, bytes: bytes.length });
       say(`ingesting ${type} (${(bytes.length / 1e6).toFixed(1)} MB)`);
-      const r = await measured(type, () => client.workflow.execute('fileIngestionWorkflow', { workflowId: f.id, taskQueue, args: [{ fileId: f.id }] }));
-      return { ms: r.ms, ...(r.value as { linesDone: number; accepted: number; rejected: number; signalled: number }) };
+      const before = await reached(status);
+      let fileMs = 0;
+      const r = await measured(type, async () => {
+        const t = performance.now();
+        const summary = await client.workflow.execute('fileIngestionWorkflow', { workflowId: f.id, taskQueue, args: [{ fileId: f.id }] }) as { linesDone: number; accepted: number; rejected: number; signalled: number };
+        fileMs = performance.now() - t;
+        const deadline = Date.now() + 30 * 60_000;
+        let n = before;
+        while ((n = await reached(status)) - before < summary.signalled) {
+          if (Date.now() > deadline) throw new Error(`${type}: ${n - before} of ${summary.signalled} ballots reached "${status}" after 30 minutes`);
+          await new Promise((res) => setTimeout(res, 100));
+        }
+        return summary;
+      });
+      say(`  ${type}: file read and ballots told in ${(fileMs / 1000).toFixed(1)} s, every ballot "${status}" after ${(r.ms / 1000).toFixed(1)} s`);
+      return { ms: r.ms, fileMs, ...r.value };
     };
-    const ex = await runFile(extract, 'state-extract');
-    const mf = await runFile(manifest, 'vendor-manifest');
-    const sc = await runFile(scans, 'usps-scans');
-    const rt = await runFile(returns, 'county-returns');
+    const ex = await runFile(extract, 'state-extract', 'issued');
+    const mf = await runFile(manifest, 'vendor-manifest', 'mailed');
+    const sc = await runFile(scans, 'usps-scans', 'returned');
+    const rt = await runFile(returns, 'county-returns', 'received');
+    // What one ballot and one bare workflow cost the server: their histories, event by event.
+    const historyOf = async (workflowId: string) => {
+      const h = await client.workflow.getHandle(workflowId).fetchHistory();
+      const events = h.events ?? [];
+      const bytes = events.reduce((t, e) => t + JSON.stringify(e).length, 0);
+      const t0 = Number(events[0]?.eventTime?.seconds ?? 0) * 1000 + (events[0]?.eventTime?.nanos ?? 0) / 1e6;
+      const types = events.map((e) => `${String(e.eventType ?? '')}@${Math.round(Number(e.eventTime?.seconds ?? 0) * 1000 + (e.eventTime?.nanos ?? 0) / 1e6 - t0)}`);
+      return `${events.length} events, ~${f0(bytes)} bytes: ${types.join(' ')}`;
+    };
+    const histories = [
+      ...(await Promise.all([0, Math.floor(ballots.length / 2), ballots.length - 1].map(async (i) => `  ballot ${i + 1}   ${await historyOf(`ballot:${ELECTION}:${ballots[i]!.voterId}:${ballots[i]!.issue}`)}`))),
+      `  bare signalWithStart ${await historyOf(`sig-${sigIds[0]}`)}`,
+    ];
     worker.shutdown();
+    ballotWorker.shutdown();
+    bareWorker.shutdown();
     await running;
     await connection.close();
     await client.connection.close();
 
     const rate = (n: number, ms: number) => (n / ms) * 1000;
-    const f0 = (x: number) => Math.round(x).toLocaleString('en-US');
     const pct = (x: number) => `${Math.round(x * 100)}%`;
     const cpus = os.cpus();
     const lines = [
@@ -184,6 +242,9 @@ async function main(o: { voters: number; bare: number; seed: number }) {
       '',
       'CPU seconds per phase (temporal server / postgres / worker+ingestion), and per second of wall time',
       ...cpu.map((c) => `  ${c.phase.padEnd(22)} ${(c.ms / 1000).toFixed(1).padStart(6)} s wall   ${[c.used.temporal, c.used.postgres, c.used.self].map((x) => x.toFixed(1).padStart(5)).join(' / ')} s   ${[c.used.temporal, c.used.postgres, c.used.self].map((x) => (x / (c.ms / 1000)).toFixed(2)).join(' / ')} cores`),
+      '',
+      'histories (what the server stored)',
+      ...histories,
       `machine ${cpus[0]?.model.trim() ?? 'unknown cpu'}, ${cpus.length} cores, ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB, node ${process.version}`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);

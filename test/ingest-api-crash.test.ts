@@ -23,7 +23,7 @@ import { fileIdOf, getFile, registerFile, type FileRow } from '../db/files';
 import { ContractTermsSchema } from '../domain/contract';
 import { ElectionRequestSchema } from '../domain/election';
 import { contractIdOf } from '../domain/ids';
-import { createWorker } from '../workers/worker';
+import { createBallotWorker, createWorker } from '../workers/worker';
 import { keyFor } from './helpers/auth';
 import { createTestDb, type TestDb } from './helpers/db';
 import { devServerEnv, silentLogger } from './helpers/temporal';
@@ -39,7 +39,8 @@ const elections = {
 let env: TestWorkflowEnvironment;
 let db: TestDb;
 let worker: Worker;
-let running: Promise<void>;
+let ballotWorker: Worker | undefined;
+let running: Promise<unknown>;
 let dir: string;
 let dataDir: string;
 let uploadDir: string;
@@ -64,7 +65,8 @@ beforeAll(async () => {
     connection: env.nativeConnection, namespace: 'default', taskQueue, store: pgStore(db.pool), logger: silentLogger,
     extraActivities: createIngestActivities({ pool: db.pool, client: env.client, taskQueue, logger: silentLogger, batchSize: 30 }),
   });
-  running = worker.run();
+  ballotWorker = await createBallotWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue, store: pgStore(db.pool), logger: silentLogger });
+  running = Promise.all([worker.run(), ballotWorker.run()]);
   auth = { Authorization: `Bearer ${await keyFor(db.pool, 'county-manager', { county: 'fresno' })}` };
 });
 afterEach(async () => {
@@ -72,6 +74,7 @@ afterEach(async () => {
 });
 afterAll(async () => {
   worker?.shutdown();
+  ballotWorker?.shutdown();
   await running;
   await env?.teardown();
   await db?.drop();

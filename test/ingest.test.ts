@@ -15,12 +15,12 @@ import { ContractTermsSchema } from '../domain/contract';
 import { ballotIdOf } from '../domain/ballot';
 import { contractIdOf } from '../domain/ids';
 import { ElectionRequestSchema } from '../domain/election';
-import { getBallot } from '../workflows/ballot/messages';
+import { ballotTaskQueue, getBallot } from '../workflows/ballot/messages';
 import type { fileIngestionWorkflow } from '../workflows/ingest/workflow';
 import { as, keyFor } from './helpers/auth';
 import { createTestDb, type TestDb } from './helpers/db';
 import { devServerEnv, silentLogger } from './helpers/temporal';
-import { createWorker } from '../workers/worker';
+import { createBallotWorker, createWorker } from '../workers/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import os from 'node:os';
@@ -33,7 +33,8 @@ const electionId = 'election:fresno:2026-06-02';
 let env: TestWorkflowEnvironment;
 let db: TestDb;
 let worker: Worker;
-let running: Promise<void>;
+let ballotWorker: Worker | undefined;
+let running: Promise<unknown>;
 const taskQueue = 'ingest-test';
 
 beforeAll(async () => {
@@ -47,10 +48,12 @@ beforeAll(async () => {
     connection: env.nativeConnection, namespace: 'default', taskQueue, store: pgStore(db.pool), logger: silentLogger,
     extraActivities: createIngestActivities({ pool: db.pool, client: env.client, taskQueue, logger: silentLogger, batchSize: 2 }),
   });
-  running = worker.run();
+  ballotWorker = await createBallotWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue, store: pgStore(db.pool), logger: silentLogger });
+  running = Promise.all([worker.run(), ballotWorker.run()]);
 });
 afterAll(async () => {
   worker?.shutdown();
+  ballotWorker?.shutdown();
   await running;
   await env?.teardown();
   await db?.drop();
@@ -72,6 +75,8 @@ test('a state extract starts one ballot workflow per issued ballot; the reissue 
   expect(summary).toMatchObject({ status: 'done', linesDone: 8, accepted: 7, rejected: 0 });
   const issue2 = await env.client.workflow.getHandle(ballotIdOf(electionId, 'OOF123456', 2)).query(getBallot);
   expect(issue2.status).toBe('issued');
+  // Ballots run on their own queue, served by the worker with the ballot-only bundle.
+  expect((await env.client.workflow.getHandle(ballotIdOf(electionId, 'OOF123456', 2)).describe()).taskQueue).toBe(ballotTaskQueue(taskQueue));
   const issue1 = env.client.workflow.getHandle(ballotIdOf(electionId, 'OOF123456', 1));
   expect((await issue1.result()).status).toBe('superseded');
 });

@@ -30,7 +30,7 @@ import { FORMATS } from '../ingest/schemas';
 import { startFakeTwilio, type FakeTwilio } from '../runtime/fake-twilio';
 import { startSmtpCapture, type SmtpCapture } from '../runtime/smtp-capture';
 import type { fileIngestionWorkflow } from '../workflows/ingest/workflow';
-import { createNotifyWorkers, createWorker } from '../workers/worker';
+import { createBallotWorker, createNotifyWorkers, createWorker } from '../workers/worker';
 import { createTestDb, type TestDb } from './helpers/db';
 import { devServerEnv, silentLogger } from './helpers/temporal';
 
@@ -71,7 +71,8 @@ beforeAll(async () => {
     extraActivities: createIngestActivities({ pool: db.pool, client: env.client, taskQueue, logger: silentLogger, voterLinkSecret: SECRET }),
   });
   const senders = await createNotifyWorkers({ connection: env.nativeConnection, namespace: 'default', settings, activities: notify, rates: { smsPerNumberPerSecond: 1, callsPerSecond: 1, emailsPerSecond: 20 } });
-  workers = [main, ...senders];
+  const ballots = await createBallotWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue, store: pgStore(db.pool), logger: silentLogger, notify });
+  workers = [main, ballots, ...senders];
   running = workers.map((w) => w.run());
 
   // Three voters at issuance; the first signs up for text and email, any hour of the day.

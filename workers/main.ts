@@ -11,7 +11,8 @@ import { createNotifyActivities } from '../activities/notify';
 import { createEmailProvider } from '../activities/providers/email';
 import { createTwilioProvider } from '../activities/providers/twilio';
 import { manageUrlFor, notifySettings } from '../runtime/notify';
-import { createNotifyWorkers, createWorker } from './worker';
+import { ballotTaskQueue } from '../workflows/ballot/messages';
+import { createBallotWorker, createNotifyWorkers, createWorker } from './worker';
 
 async function main() {
   const cfg = loadConfig();
@@ -35,13 +36,15 @@ async function main() {
     connection, namespace: cfg.TEMPORAL_NAMESPACE, taskQueue: cfg.TASK_QUEUE, store: pgStore(pool), logger, notify,
     extraActivities: createIngestActivities({ pool, client, taskQueue: cfg.TASK_QUEUE, logger, batchSize: cfg.INGEST_BATCH_SIZE, voterLinkSecret: cfg.VOTER_LINK_SECRET }),
   });
+  // Ballot workflows on their own queue and bundle, beside the main worker, in this process.
+  const ballots = await createBallotWorker({ connection, namespace: cfg.TEMPORAL_NAMESPACE, taskQueue: cfg.TASK_QUEUE, store: pgStore(pool), logger, notify });
   const senders = await createNotifyWorkers({
     connection, namespace: cfg.TEMPORAL_NAMESPACE, settings, activities: notify,
     rates: { smsPerNumberPerSecond: cfg.SMS_PER_NUMBER_PER_SECOND, callsPerSecond: cfg.CALLS_PER_SECOND, emailsPerSecond: cfg.EMAILS_PER_SECOND },
   });
-  logger.info({ taskQueue: cfg.TASK_QUEUE, namespace: cfg.TEMPORAL_NAMESPACE, senderQueues: senders.length }, 'worker running');
+  logger.info({ taskQueue: cfg.TASK_QUEUE, ballotTaskQueue: ballotTaskQueue(cfg.TASK_QUEUE), namespace: cfg.TEMPORAL_NAMESPACE, senderQueues: senders.length }, 'worker running');
   // Worker.run() shuts down gracefully on SIGINT/SIGTERM (the SDK installs the handlers).
-  await Promise.all([worker.run(), ...senders.map((w) => w.run())]);
+  await Promise.all([worker.run(), ballots.run(), ...senders.map((w) => w.run())]);
   email?.close();
   await connection.close();
   await client.connection.close();

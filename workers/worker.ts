@@ -7,6 +7,7 @@ import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSo
 import type { Logger } from 'pino';
 import { createActivities, type ActivityStore } from '../activities';
 import { smsIntervalMs, type NotifyActivities, type NotifySettings } from '../activities/notify';
+import { ballotTaskQueue } from '../workflows/ballot/messages';
 
 export function workflowsPath(): string {
   return require.resolve(path.join(__dirname, '..', 'workflows'));
@@ -22,6 +23,37 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
     preloadModules: [require.resolve(path.join(__dirname, '..', 'workflows', 'preload'))],
     logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: (m) => console.error(m) } });
   return bundle;
+}
+
+/**
+ * Ballot workflows have a bundle of their own, holding only BallotWorkflow and what it imports. The SDK evaluates
+ * a bundle's modules once per workflow and keeps them while the workflow is cached, so a ballot built from the full
+ * bundle carried every election, contract and notice schema too: at thousands of cached ballots that was most of the
+ * worker's heap and of its garbage collection.
+ */
+let ballotBundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+export function ballotWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  ballotBundle ??= bundleWorkflowCode({
+    workflowsPath: require.resolve(path.join(__dirname, '..', 'workflows', 'ballot', 'workflow')),
+    preloadModules: [require.resolve(path.join(__dirname, '..', 'workflows', 'preload'))],
+    logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: (m) => console.error(m) } });
+  return ballotBundle;
+}
+
+/**
+ * The worker of ballot workflows, on `<taskQueue>-ballots` (ingestion starts them there). It runs their one local
+ * activity, recordBallotEvents, which plans voter notices, so it takes the notify activities when there are any.
+ */
+export async function createBallotWorker(o: { connection: NativeConnection; namespace: string; taskQueue: string; store: ActivityStore; logger: Logger; notify?: NotifyActivities; maxCachedWorkflows?: number }): Promise<Worker> {
+  const { recordBallotEvents } = createActivities({ store: o.store, logger: o.logger, ...(o.notify ? { notices: o.notify } : {}) });
+  return Worker.create({
+    connection: o.connection,
+    namespace: o.namespace,
+    taskQueue: ballotTaskQueue(o.taskQueue),
+    workflowBundle: await ballotWorkflowBundle(),
+    activities: { recordBallotEvents },
+    ...(o.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: o.maxCachedWorkflows } : {}),
+  });
 }
 
 export async function createWorker(o: {

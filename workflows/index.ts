@@ -3,5 +3,4 @@ export { electionWorkflow } from './election/workflow';
 export { contractWorkflow } from './contract/workflow';
 export { ballotWorkflow } from './ballot/workflow';
 export { fileIngestionWorkflow } from './ingest/workflow';
-export { benchEmptyWorkflow, benchSignalWorkflow } from './bench';
 export { noticesWorkflow, confirmationCodeWorkflow, currentStatusWorkflow, electionUpdateWorkflow } from './notices/workflow';

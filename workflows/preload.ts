@@ -8,7 +8,9 @@ import { z } from 'zod';
 
 // zod writes defaults into its shared config the first time a schema (the locale) and a container (the
 // memoizer) are built. A frozen config refuses those writes in every workflow, so they happen here, first.
-z.config(z.locales.en());
+// jitless: each workflow has its own instances of our schemas, so zod's compiled fast path (new Function per
+// object schema) would be compiled again for every ballot and used a handful of times; interpreting is cheaper.
+z.config({ ...z.locales.en(), jitless: true });
 z.object({});
 
 export const preloaded = { z, DateTime };

@@ -13,3 +13,9 @@ export interface BallotSnapshot {
   state: Omit<BallotState, 'outbox' | 'seen'>;
 }
 export const getBallot = defineQuery<BallotSnapshot>('getBallot');
+
+/**
+ * Ballot workflows run on a task queue of their own, beside the main one, served by a worker with a bundle of only
+ * BallotWorkflow (workers/worker.ts createBallotWorker says why).
+ */
+export const ballotTaskQueue = (taskQueue: string): string => `${taskQueue}-ballots`;
