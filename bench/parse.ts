@@ -14,7 +14,7 @@ import { Command } from 'commander';
 import { positiveInt } from './args';
 import { SingleBar, Presets } from 'cli-progress';
 import { parseFile, type Reject } from '../ingest/parse';
-import { generate } from './synthetic';
+import { generate, generateFixedField } from './synthetic';
 
 // ---------- the run ----------
 
@@ -23,6 +23,7 @@ interface Options {
   batchSize: number;
   seed: number;
   file?: string;
+  type: 'state-extract' | 'county-fixed-field';
   keep: boolean;
   progress: boolean;
 }
@@ -30,12 +31,14 @@ interface Options {
 
 async function main(opts: Options): Promise<void> {
   const generated = opts.file === undefined;
-  const file = opts.file ?? path.join(os.tmpdir(), `ballotflow-bench-parse-${process.pid}.csv`);
+  const fixed = opts.type === 'county-fixed-field';
+  const file = opts.file ?? path.join(os.tmpdir(), `ballotflow-bench-parse-${process.pid}.${fixed ? 'txt' : 'csv'}`);
   const showProgress = opts.progress && process.stderr.isTTY === true;
   let genSeconds = 0;
   if (generated) {
     const t0 = process.hrtime.bigint();
-    await generate(file, opts.rows, opts.seed, showProgress);
+    if (fixed) await generateFixedField(file, opts.rows, opts.seed);
+    else await generate(file, opts.rows, opts.seed, showProgress);
     genSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
   }
   const bytes = fs.statSync(file).size;
@@ -51,7 +54,7 @@ async function main(opts: Options): Promise<void> {
   const firstRejects: Reject[] = [];
   const t0 = process.hrtime.bigint();
   try {
-    for await (const batch of parseFile('state-extract', fs.createReadStream(file, { highWaterMark: 256 * 1024 }), { fileName: path.basename(file), batchSize: opts.batchSize })) {
+    for await (const batch of parseFile(opts.type, fs.createReadStream(file, { highWaterMark: 256 * 1024 }), { fileName: path.basename(file), batchSize: opts.batchSize, ...(fixed ? { electionDate: '2026-06-02' } : {}) })) {
       rows += batch.rows.length;
       rejected += new Set(batch.rejects.map((r) => r.line)).size;
       for (const r of batch.rejects) if (firstRejects.length < 5) firstRejects.push(r);
@@ -69,7 +72,7 @@ async function main(opts: Options): Promise<void> {
   const cpus = os.cpus();
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
   const lines = [
-    `file         ${generated ? `${fmt(opts.rows)} synthetic state-extract rows (seed ${opts.seed})` : file}${generated && opts.keep ? ` kept at ${file}` : ''}`,
+    `file         ${generated ? `${fmt(opts.rows)} synthetic ${opts.type} rows (seed ${opts.seed})` : file}${generated && opts.keep ? ` kept at ${file}` : ''}`,
     `size         ${(bytes / 1e6).toFixed(1)} MB`,
     ...(generated ? [`generated in ${genSeconds.toFixed(2)} s`] : []),
     `parsed       ${fmt(rows)} rows accepted, ${fmt(rejected)} rejected, in ${seconds.toFixed(2)} s`,
@@ -86,7 +89,11 @@ const program = new Command('bench:parse')
   .option('--rows <n>', 'rows to generate', positiveInt, 1_000_000)
   .option('--batch-size <n>', 'rows per batch', positiveInt, 1000)
   .option('--seed <n>', 'seed for the synthetic data', positiveInt, 20260602)
-  .option('--file <path>', 'parse this state-extract file instead of generating one')
+  .option('--type <type>', 'state-extract (CSV) or county-fixed-field (the contract\'s 237-character record)', (v: string) => {
+    if (v !== 'state-extract' && v !== 'county-fixed-field') throw new Error(`--type must be state-extract or county-fixed-field, not "${v}"`);
+    return v;
+  }, 'state-extract')
+  .option('--file <path>', 'parse this file (of --type) instead of generating one')
   .option('--keep', 'keep the generated file', false)
   .option('--no-progress', 'no progress bars');
 

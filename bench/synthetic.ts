@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { SingleBar, Presets } from 'cli-progress';
 import { stringify } from 'csv-stringify';
+import { formatFixedFieldRecord } from '../domain/fixed-field';
 import { addDays } from '../domain/time';
 import { FORMATS } from '../ingest/schemas';
 
@@ -113,3 +114,33 @@ export async function generate(file: string, rows: number, seed: number, progres
   bar?.stop();
 }
 
+
+/**
+ * The same voters as the county's fixed-field record (domain/fixed-field.ts), one 237-character line each: the
+ * election date and file date, the label fields, and name and addresses cut to their field widths.
+ */
+export async function generateFixedField(file: string, rows: number, seed: number, opts: SyntheticOptions = {}): Promise<void> {
+  const cols = FORMATS['state-extract'].columns as string[];
+  const at = (r: string[], c: string) => r[cols.indexOf(c)] ?? '';
+  const electionDate = opts.electionDate ?? '2026-06-02';
+  const out = fs.createWriteStream(file);
+  for (const r of voterRows(rows, seed, opts)) {
+    const zip = at(r, 'residence_zip').slice(0, 5);
+    // A US mailing address (a PO box, or APO/FPO mail) as given; a foreign one has no place in the layout, so the
+    // residence stands in.
+    const mail = at(r, 'mailing_address') !== '' && at(r, 'mailing_country') === '';
+    const name = [at(r, 'first_name'), at(r, 'middle_name'), at(r, 'last_name'), at(r, 'name_suffix')].filter(Boolean).join(' ');
+    const rec = formatFixedFieldRecord({
+      electionDate, electionNumber: 1, fileType: 'Regular', fileDate: at(r, 'issue_date'),
+      party: at(r, 'party').slice(0, 3), precinct: at(r, 'precinct'), affidavitNumber: at(r, 'voter_id'), issueNumber: Number(at(r, 'issue_number')),
+      voterName: name.slice(0, 41), residenceAddress: at(r, 'residence_address').slice(0, 50), residenceCityStateZip: `${at(r, 'residence_city')}, CA ${zip}`.slice(0, 33),
+      mailingAddress: (mail ? at(r, 'mailing_address') : at(r, 'residence_address')).slice(0, 50),
+      mailingCity: (mail ? at(r, 'mailing_city') : at(r, 'residence_city')).slice(0, 13),
+      mailingState: mail ? at(r, 'mailing_state') : 'CA', mailingZip: mail ? at(r, 'mailing_zip').slice(0, 5) : zip,
+    });
+    if (!rec.ok) throw new Error(`synthetic fixed-field record for ${at(r, 'voter_id')}: ${rec.errors.map((e) => `${e.field} ${e.reason}`).join('; ')}`);
+    if (!out.write(`${rec.value}\n`)) await once(out, 'drain');
+  }
+  out.end();
+  await finished(out);
+}

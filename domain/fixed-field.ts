@@ -16,7 +16,7 @@
  * cut name or address would print on an envelope that then goes to the wrong place.
  */
 import { z } from 'zod';
-import { IsoDateSchema } from './time';
+import { isCalendarDate, IsoDateSchema } from './time';
 
 /** Number of Unicode code points: the unit every length in the layout is measured in. */
 export function codePointLength(s: string): number {
@@ -126,7 +126,7 @@ const CODE_FIELDS: ReadonlySet<FixedFieldName> = new Set(['precinct', 'mailingSt
 function decodeDate(raw: string): { ok: true; value: string } | { ok: false; reason: string } {
   if (!/^\d{8}$/.test(raw)) return { ok: false, reason: `must be a date as yyyymmdd; found "${raw}"` };
   const iso = `${raw.slice(0, 4)}-${raw.slice(4, 6)}-${raw.slice(6, 8)}`;
-  return IsoDateSchema.safeParse(iso).success ? { ok: true, value: iso } : { ok: false, reason: `${raw} is not a real calendar date` };
+  return isCalendarDate(iso) ? { ok: true, value: iso } : { ok: false, reason: `${raw} is not a real calendar date` };
 }
 
 /**

@@ -3,8 +3,9 @@
  * dates in America/Los_Angeles: DST starts Sunday 2028-03-12 at 2 a.m. (PST -08:00 -> PDT -07:00, a 23-hour day) and
  * ends Sunday 2028-11-05 at 2 a.m. (PDT -07:00 -> PST -08:00, a 25-hour day).
  */
+import { DateTime } from 'luxon';
 import {
-  addDays, daysBetween, endOfPacificDay, IsoDateSchema, lateDatesAt, lateDayStart, lateDaysAt, pacificDate,
+  addDays, daysBetween, endOfPacificDay, isCalendarDate, IsoDateSchema, lateDatesAt, lateDayStart, lateDaysAt, pacificDate,
   pacificTime, parseInstant, toPacificIso,
 } from './time';
 
@@ -163,6 +164,29 @@ describe('toPacificIso and parseInstant', () => {
     expect(toPacificIso(utc('2028-11-05T08:30:00.000Z'))).toBe('2028-11-05T01:30:00.000-07:00');
     expect(toPacificIso(utc('2028-11-05T09:30:00.000Z'))).toBe('2028-11-05T01:30:00.000-08:00');
   });
+});
+
+test('isCalendarDate agrees with luxon on every day of 1899-2101 and on impossible days', () => {
+  const luxonSays = (s: string) => DateTime.fromISO(s, { zone: 'utc' }).isValid;
+  let checked = 0, valid = 0;
+  const disagree: string[] = [];
+  for (let y = 1899; y <= 2101; y++) {
+    for (let m = 0; m <= 13; m++) {
+      for (let d = 0; d <= 32; d++) {
+        const s = `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+        if (isCalendarDate(s) !== luxonSays(s)) disagree.push(s);
+        if (luxonSays(s)) valid++;
+        checked++;
+      }
+    }
+  }
+  expect(disagree).toEqual([]);
+  expect(checked).toBe(203 * 14 * 33);
+  // 203 years of 365 days, plus the 49 leap days from 1899 to 2101 (1900 and 2100 are not leap years).
+  expect(valid).toBe(203 * 365 + 49);
+  // Only the date form: luxon would also take a date-time.
+  for (const s of ['1900-02-29', '2100-02-29', '2028-2-29', '2028-02-29T00:00Z', '2028/02/29']) expect([s, isCalendarDate(s)]).toEqual([s, false]);
+  for (const s of ['0000-01-01', '2000-02-29', '9999-12-31']) expect([s, isCalendarDate(s)]).toEqual([s, true]);
 });
 
 describe('IsoDateSchema: a real calendar date as YYYY-MM-DD', () => {

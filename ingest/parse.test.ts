@@ -4,6 +4,8 @@ import { Readable } from 'node:stream';
 import { FileFormatError, HeaderError, MAX_ROW_BYTES, parseFile, ROW, type ParseBatch, type Reject } from './parse';
 import { FORMATS, FILE_TYPES, isCalendarDate, type FileType } from './schemas';
 import { KeyIndex } from './key-index';
+import os from 'node:os';
+import { generateFixedField, voterRows } from '../bench/synthetic';
 
 const FIXTURES = path.join(__dirname, '..', 'test', 'fixtures', 'ingest');
 const fixture = (name: string) => path.join(FIXTURES, name);
@@ -627,5 +629,27 @@ describe('building blocks', () => {
     const section = (type: FileType) => doc.split(`<!-- ${type} -->`)[1]?.split('<!-- end -->')[0] ?? '';
     const undocumented = FILE_TYPES.flatMap((type) => FORMATS[type].columns.filter((c) => !section(type).includes(`| \`${c}\` |`)).map((c) => `${type}.${c}`));
     expect(undocumented).toEqual([]);
+  });
+});
+
+describe('the benchmark county as fixed-field records (bench:parse --type county-fixed-field)', () => {
+  it('writes 500 records of 237 characters that parse without a reject, the same voters as the CSV extract', async () => {
+    const file = path.join(os.tmpdir(), `bf-fixed-${process.pid}.txt`);
+    try {
+      await generateFixedField(file, 500, 7, { electionDate: '2026-06-02' });
+      const lines = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean);
+      expect(lines).toHaveLength(500);
+      expect(new Set(lines.map((l) => Array.from(l).length))).toEqual(new Set([237]));
+      const batches: ParseBatch<'county-fixed-field'>[] = [];
+      for await (const b of parseFile('county-fixed-field', fs.createReadStream(file), { fileName: 'bench.txt', electionDate: '2026-06-02' })) batches.push(b);
+      expect(batches.flatMap((b) => b.rejects)).toEqual([]);
+      const rows = batches.flatMap((b) => b.rows);
+      expect(rows).toHaveLength(500);
+      const cols = FORMATS['state-extract'].columns as string[];
+      const ids = [...voterRows(500, 7, { electionDate: '2026-06-02' })].map((r) => r[cols.indexOf('voter_id')]);
+      expect(rows.map((r) => (r.value as { voterId: string }).voterId)).toEqual(ids);
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
   });
 });

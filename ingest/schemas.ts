@@ -16,6 +16,7 @@ import { z } from 'zod';
 import { parseFixedFieldRecord, type FixedFieldName } from '../domain/fixed-field';
 import { parseImb, type Imb } from '../domain/imb';
 import { ReasonCodeSchema } from '../domain/reason-codes';
+import { isCalendarDate } from '../domain/time';
 
 export const FILE_TYPES = ['state-extract', 'county-fixed-field', 'vendor-manifest', 'usps-scans', 'usps-scans-jsonl', 'county-returns'] as const;
 export type FileType = (typeof FILE_TYPES)[number];
@@ -56,19 +57,7 @@ function pattern(re: RegExp, message: string) {
 }
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-/** True for a YYYY-MM-DD date that exists (no 2025-02-29). Plain arithmetic: this runs millions of times. */
-export function isCalendarDate(s: string): boolean {
-  if (s.length !== 10 || !DATE_RE.test(s)) return false;
-  const digit = (i: number) => s.charCodeAt(i) - 48;
-  const y = digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3);
-  const m = digit(5) * 10 + digit(6);
-  const d = digit(8) * 10 + digit(9);
-  if (m < 1 || m > 12 || d < 1) return false;
-  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-  return d <= (m === 2 && leap ? 29 : DAYS_IN_MONTH[m - 1]!);
-}
+export { isCalendarDate };
 
 const isoDate = () =>
   z.string({ error: required }).refine(isCalendarDate, { error: (iss) => (DATE_RE.test(String(iss.input)) ? 'is not a real calendar date' : 'must be a date as YYYY-MM-DD') });
