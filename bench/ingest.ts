@@ -77,7 +77,7 @@ async function inBatches<T>(items: T[], n: number, fn: (x: T) => Promise<unknown
   await mapConcurrent(items, n, fn);
 }
 
-async function main(o: { voters: number; bare: number; seed: number }) {
+async function main(o: { voters: number; bare: number; seed: number; ballotCache?: number }) {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const logger = pino({ level: 'warn' });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bf-bench-ingest-'));
@@ -104,7 +104,7 @@ async function main(o: { voters: number; bare: number; seed: number }) {
     const connection = await NativeConnection.connect({ address: temporal.address });
     const taskQueue = 'bench';
     const worker = await createWorker({ connection, namespace: 'default', taskQueue, store: pgStore(pool), logger, extraActivities: createIngestActivities({ pool, client, taskQueue, logger, concurrency: CONCURRENCY }) });
-    const ballotWorker = await createBallotWorker({ connection, namespace: 'default', taskQueue, store: pgStore(pool), logger });
+    const ballotWorker = await createBallotWorker({ connection, namespace: 'default', taskQueue, store: pgStore(pool), logger, ...(o.ballotCache !== undefined ? { maxCachedWorkflows: o.ballotCache } : {}) });
     // The bare workflows on a queue and bundle of their own: the lightest a workflow can be on this server.
     const bareQueue = 'bench-bare';
     const bareWorker = await Worker.create({ connection, namespace: 'default', taskQueue: bareQueue, workflowBundle: await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows/bench'), logger: quietBundler }) });
@@ -261,5 +261,6 @@ const program = new Command('bench:ingest')
   .option('--voters <n>', 'voters in the synthetic county', positiveInt, 100_000)
   .option('--bare <n>', 'empty workflows for each bare-limit measurement', positiveInt, 2000)
   .option('--seed <n>', 'seed of the synthetic county', positiveInt, 1)
-  .action((o: { voters: number; bare: number; seed: number }) => main(o).catch((e) => { console.error(e); process.exit(1); }));
+  .option('--ballot-cache <n>', 'ballot workflows the ballot worker keeps cached (0: none; default: the SDK\'s, from the heap size)', (v: string) => { const n = Number(v); if (!Number.isInteger(n) || n < 0) throw new Error('--ballot-cache must be a whole number'); return n; })
+  .action((o: { voters: number; bare: number; seed: number; ballotCache?: number }) => main(o).catch((e) => { console.error(e); process.exit(1); }));
 program.parse();

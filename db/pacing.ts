@@ -11,14 +11,24 @@ import type { Pool } from 'pg';
 const LEASE_MS = 15_000;
 const POLL_MS = 20;
 
-async function tryLease(pool: Pool, number: string, holder: string): Promise<boolean> {
+/** Takes the number's lease, or says how long until it may be free (its next allowed start, or a short poll while another sender holds it). */
+async function tryLease(pool: Pool, number: string, holder: string): Promise<{ leased: true } | { leased: false; waitMs: number }> {
   const r = await pool.query(
     `INSERT INTO sms_number_pacing AS p (number, busy_until, holder) VALUES ($1, clock_timestamp() + make_interval(secs => $3 / 1000.0), $2)
      ON CONFLICT (number) DO UPDATE SET busy_until = EXCLUDED.busy_until, holder = EXCLUDED.holder
        WHERE p.busy_until < clock_timestamp() AND p.next_at <= clock_timestamp()`,
     [number, holder, LEASE_MS],
   );
-  return r.rowCount === 1;
+  if (r.rowCount === 1) return { leased: true };
+  const w = await pool.query<{ busy: boolean; wait_ms: number }>(
+    `SELECT busy_until >= clock_timestamp() AS busy, CASE WHEN next_at <= clock_timestamp() THEN 0 ELSE EXTRACT(EPOCH FROM (next_at - clock_timestamp())) * 1000 END::float8 AS wait_ms
+     FROM sms_number_pacing WHERE number = $1`,
+    [number],
+  );
+  const row = w.rows[0];
+  // Held by a sender now: its send takes tens of milliseconds, so look again soon. Otherwise sleep until the
+  // number's next allowed start, spread a little so waiting senders do not all ask at the same instant.
+  return { leased: false, waitMs: !row || row.busy ? POLL_MS : Math.max(POLL_MS, row.wait_ms + Math.random() * POLL_MS) };
 }
 
 async function release(pool: Pool, number: string, holder: string, intervalMs: number): Promise<void> {
@@ -36,9 +46,11 @@ async function release(pool: Pool, number: string, holder: string, intervalMs: n
 export async function withSendSlot<T>(pool: Pool, number: string, intervalMs: number, send: () => Promise<T>, maxWaitMs = 10_000): Promise<T> {
   const holder = randomUUID();
   const deadline = Date.now() + maxWaitMs;
-  while (!(await tryLease(pool, number, holder))) {
+  for (;;) {
+    const l = await tryLease(pool, number, holder);
+    if (l.leased) break;
     if (Date.now() > deadline) throw new Error(`sending number ${number} stayed busy for ${maxWaitMs} ms`);
-    await new Promise((r) => setTimeout(r, POLL_MS));
+    await new Promise((r) => setTimeout(r, Math.min(l.waitMs, Math.max(0, deadline - Date.now()) + 1)));
   }
   try {
     return await send();
