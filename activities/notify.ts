@@ -120,7 +120,7 @@ export function createNotifyActivities(deps: NotifyDeps) {
             return earlier;
           }
         }
-        // The number's own pacing: Temporal spaces when sends start, this spaces when they reach Twilio.
+        // The number's pacing: at most one text per interval reaches Twilio from it (Temporal's limit on its queue is only a ceiling).
         const twilio = deps.twilio;
         return withSendSlot(pool, from, smsIntervalMs(settings), () => twilio.sendSms({ to: o.to, from, body: o.text, idempotencyKey: o.key }));
       }
@@ -321,7 +321,7 @@ export function createNotifyActivities(deps: NotifyDeps) {
   async function send(key: string, channel: Channel, to: string, county: CountyOverride, taskQueue: string, rendered: { subject?: string; text: string }, template: Template | undefined, language: Language, unsubscribeUrl: string, previouslyReservedAt: Date | undefined): Promise<{ status: string }> {
     try {
       const r = await deliver({ key, channel, to, county, taskQueue, ...(rendered.subject ? { subject: rendered.subject } : {}), text: rendered.text, language, unsubscribeUrl, ...(previouslyReservedAt ? { previouslyReservedAt } : {}) });
-      await markSent(pool, key, { providerMessageId: r.providerMessageId, providerStatus: r.status, ...(template ? { templateVersion: template.version } : {}) });
+      await markSent(pool, key, { providerMessageId: r.providerMessageId, providerStatus: r.status, ...(template ? { templateVersion: template.version } : {}), ...(channel === 'voice' ? { spokenText: rendered.text } : {}) });
       logger.info({ key, channel, sid: r.providerMessageId }, 'notice sent');
       return { status: 'sent' };
     } catch (e) {

@@ -42,6 +42,8 @@ export async function purgeElectionVoters(pool: Pool, electionId: string): Promi
        WHERE l.county = gone.county AND l.voter_id = gone.voter_id`,
       [JSON.stringify(r.rows)],
     );
+    // The words of voice notices about this election's ballots can name the voter.
+    await c.query(`UPDATE notifications SET spoken_text = NULL WHERE spoken_text IS NOT NULL AND starts_with(ballot_id, $1)`, [`ballot:${electionId}:`]);
     await c.query('COMMIT');
     return r.rowCount ?? 0;
   } catch (e) {

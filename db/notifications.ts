@@ -36,11 +36,11 @@ export async function reserveNotification(pool: Pool, n: NewNotification, status
 }
 
 /** The provider accepted the message: stored at once, before anything else can fail. */
-export async function markSent(pool: Pool, key: string, o: { providerMessageId: string; providerStatus: string; templateVersion?: number }): Promise<void> {
+export async function markSent(pool: Pool, key: string, o: { providerMessageId: string; providerStatus: string; templateVersion?: number; spokenText?: string }): Promise<void> {
   await pool.query(
-    `UPDATE notifications SET status = 'sent', provider_message_id = $2, provider_status = $3, template_version = $4, sent_at = now(), updated_at = now()
+    `UPDATE notifications SET status = 'sent', provider_message_id = $2, provider_status = $3, template_version = $4, spoken_text = $5, sent_at = now(), updated_at = now()
      WHERE key = $1 AND status = 'reserved'`,
-    [key, o.providerMessageId, o.providerStatus, o.templateVersion ?? null],
+    [key, o.providerMessageId, o.providerStatus, o.templateVersion ?? null, o.spokenText ?? null],
   );
 }
 

@@ -485,9 +485,9 @@ export async function recordDeliveryReceipt(pool: Pool, r: DeliveryReceipt): Pro
 }
 
 /** The notice a voice call was for (by its key), to answer a keypress in the voter's language. */
-export async function getNotification(pool: Pool, key: string): Promise<{ key: string; subscriptionId: string; channel: string; language: string; providerMessageId: string | null } | undefined> {
+export async function getNotification(pool: Pool, key: string): Promise<{ key: string; subscriptionId: string; channel: string; language: string; providerMessageId: string | null; spokenText: string | null } | undefined> {
   const r = await pool.query(
-    `SELECT key, subscription_id AS "subscriptionId", channel, language, provider_message_id AS "providerMessageId" FROM notifications WHERE key = $1`,
+    `SELECT key, subscription_id AS "subscriptionId", channel, language, provider_message_id AS "providerMessageId", spoken_text AS "spokenText" FROM notifications WHERE key = $1`,
     [key],
   );
   return r.rows[0];

@@ -92,6 +92,10 @@ describe('the retention purge', () => {
     // A voter account saved both voters' lookups: the purged one's goes with the purge, the other stays.
     await db.pool.query(`INSERT INTO voter_accounts (id, email, password_hash) VALUES ('acct-1', 'ana@example.com', 'scrypt$x')`);
     await db.pool.query(`INSERT INTO voter_account_lookups (id, account_id, county, voter_id) VALUES ('lkp-1', 'acct-1', 'tulare', 'T1'), ('lkp-2', 'acct-1', 'kings', 'K1')`);
+    // A voice notice to each stored the words it spoke (they can name the voter): the purged election's go.
+    await db.pool.query(`INSERT INTO notifications (key, ballot_id, subscription_id, channel, kind, language, status, spoken_text) VALUES
+      ('n-old', $1, 'sub-t', 'voice', 'mailed', 'en', 'sent', 'Hello Ana. Your ballot was mailed.'), ('n-new', $2, 'sub-k', 'voice', 'mailed', 'en', 'sent', 'Hello Ana. Your ballot was mailed.')`,
+    [`ballot:${old}:T1:1`, `ballot:${recent}:K1:1`]);
     await expect(db.pool.query('DELETE FROM voters')).rejects.toThrow(/voters rows are removed only by the retention purge/);
     await expect(db.pool.query('TRUNCATE voters')).rejects.toThrow(/append-only: TRUNCATE/);
 
@@ -103,6 +107,9 @@ describe('the retention purge', () => {
     expect(done.body).toMatchObject({ electionId: old, votersRemoved: 1 });
     expect((await db.pool.query('SELECT county FROM voters ORDER BY county')).rows).toEqual([{ county: 'kings' }]);
     expect((await db.pool.query('SELECT county, voter_id FROM voter_account_lookups ORDER BY id')).rows).toEqual([{ county: 'kings', voter_id: 'K1' }]);
+    expect((await db.pool.query('SELECT key, spoken_text FROM notifications ORDER BY key')).rows).toEqual([
+      { key: 'n-new', spoken_text: 'Hello Ana. Your ballot was mailed.' }, { key: 'n-old', spoken_text: null },
+    ]);
     const audit = await db.pool.query(`SELECT county, result, detail FROM audit_log WHERE action = 'purgeElectionVoters' ORDER BY id`);
     expect(audit.rows.map((r) => [r.county, r.result, r.detail.reason ?? null, r.detail.votersRemoved ?? null])).toEqual([
       ['kings', '409', null, null],

@@ -17,6 +17,7 @@ import { createApp } from '../api/app';
 import { signLookupToken, signManageToken, signUnsubscribeToken } from '../api/links';
 import type { Notifier } from '../api/notifier';
 import { activeChannelsForVoter } from '../db/subscriptions';
+import { markSent } from '../db/notifications';
 import type { Channel } from '../domain/notify/channels';
 import { lookupKey } from '../domain/notify/match';
 import { FakeTwilioWebhookError, startFakeTwilio, type FakeTwilio } from '../runtime/fake-twilio';
@@ -454,6 +455,15 @@ describe('Twilio webhooks', () => {
     expect(replay).toContain('<Gather');
     expect(replay).toContain('oprima 9');
     expect(replay).toContain('language="es-US"');
+    // No words stored for this call: a generic line with the keys. Once the notice is marked sent with the words it
+    // spoke (as sendNotice does for a call), 1 replays those words.
+    expect(replay).not.toContain('Su boleta fue enviada');
+    const words = 'Hola. Su boleta fue enviada por correo. Para escuchar este mensaje otra vez, oprima 1. Para dejar de recibir estas llamadas, oprima 9.';
+    await markSent(db.pool, key, { providerMessageId: call.providerMessageId, providerStatus: 'queued', spokenText: words });
+    const again = await fake.pressDigits(call.providerMessageId, '1');
+    expect(again).toContain('<Say language="es-US"');
+    expect(again).toContain(words);
+    expect(again).toContain('<Gather');
     expect((await activeChannelsForVoter(db.pool, 'fresno', 'V100401')).map((c) => c.address)).toContain(phone);
 
     const stop = await fake.pressDigits(call.providerMessageId, '9');

@@ -241,11 +241,10 @@ export function twilioWebhookRouter(deps: Pick<Deps, 'pool' | 'logger'>, opts: T
       response.say(say, VOICE_TEXT[lang].optedOut(program));
       response.hangup();
     } else if (action === 'repeat') {
-      // The notice's own words are not stored (notifications keeps kind, reason, language and template version, not
-      // the rendered text, and the call's TwiML was sent inline, so there is no URL to <Redirect> to): until the
-      // text is re-rendered here, a generic line with the same keys.
+      // The notice's own words, as the call spoke them (stored when the provider accepted the call; they end with
+      // the keys). A call placed before they were stored, or a purged election's, gets a generic line with the keys.
       const gather = response.gather({ numDigits: 1, action: `${publicBase}${req.originalUrl}`, method: 'POST', timeout: 6 });
-      gather.say(say, VOICE_TEXT[lang].replay(program));
+      gather.say(say, notice?.spokenText ?? VOICE_TEXT[lang].replay(program));
     } else {
       response.say(say, VOICE_TEXT[lang].goodbye);
       response.hangup();
