@@ -60,24 +60,31 @@ export interface NotifyDeps {
 }
 
 /** The task queue of a channel; SMS is spread over one queue per sending number, each rate limited to its number. */
+/** Which of `count` numbers a voter's texts come from: the same one every time, spread by a hash of the address. */
+function numberIndex(address: string, count: number): number {
+  return count <= 1 ? 0 : parseInt(createHash('sha256').update(address).digest('hex').slice(0, 8), 16) % count;
+}
+
 export function queueFor(s: Pick<NotifySettings, 'taskQueue' | 'defaultSender'>, channel: Channel, address: string): string {
   if (channel !== 'sms') return `${s.taskQueue}-${channel}`;
   // A voter always hears from the same number, so a STOP reply reaches the right conversation.
-  const n = s.defaultSender.smsNumbers.length;
-  const i = n <= 1 ? 0 : parseInt(createHash('sha256').update(address).digest('hex').slice(0, 8), 16) % n;
-  return `${s.taskQueue}-sms-${i}`;
+  return `${s.taskQueue}-sms-${numberIndex(address, s.defaultSender.smsNumbers.length)}`;
+}
+
+/**
+ * The number a voter's texts come from: one of their county's own sending numbers when the county has set them
+ * (messages come from the county), else of the state's pool, always the same one for the same voter. For the
+ * state's pool it is the number of the voter's queue (queueFor). Pacing is per number, so a county's numbers are
+ * held to their rate on whichever queue carries them.
+ */
+export function smsFromNumber(county: Pick<CountyOverride, 'sender'>, address: string): string {
+  const numbers = county.sender.sms.numbers;
+  return numbers[numberIndex(address, numbers.length)]!;
 }
 
 /** The least time between two texts from one number reaching the provider: 1/rate. */
 export function smsIntervalMs(s: Pick<NotifySettings, 'smsPerNumberPerSecond'>): number {
   return 1000 / (s.smsPerNumberPerSecond ?? 1);
-}
-
-export function smsNumberOfQueue(s: Pick<NotifySettings, 'taskQueue' | 'defaultSender'>, taskQueue: string): string {
-  const i = Number(taskQueue.slice(`${s.taskQueue}-sms-`.length));
-  const n = s.defaultSender.smsNumbers[i];
-  if (!n) throw ApplicationFailure.nonRetryable(`no sending number for task queue ${taskQueue}`, 'config');
-  return n;
 }
 
 /** A short cache: templates, triggers and county identities change rarely, and a send reads them every time. */
@@ -112,7 +119,7 @@ export function createNotifyActivities(deps: NotifyDeps) {
       }
       case 'sms': {
         if (!deps.twilio) throw ApplicationFailure.nonRetryable('no Twilio account configured', 'config');
-        const from = smsNumberOfQueue(settings, o.taskQueue);
+        const from = smsFromNumber(o.county, o.to);
         if (o.previouslyReservedAt) {
           const earlier = await deps.twilio.findSms({ to: o.to, from, since: o.previouslyReservedAt, body: o.text });
           if (earlier) {

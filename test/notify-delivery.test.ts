@@ -42,6 +42,7 @@ const electionDate = addDays(pacificDate(Date.now()), 23);
 const electionId = `election:fresno:${electionDate}`;
 const mailed = addDays(electionDate, -29);
 const taskQueue = 'notify-e2e';
+const COUNTY_NUMBERS = ['+15596001001', '+15596001002'];
 const settings: NotifySettings = {
   taskQueue: `${taskQueue}-notify`, workflowTaskQueue: taskQueue, programName: 'CA Ballot Alerts', publicBaseUrl: 'https://ballots.example.gov',
   defaultSender: { emailFrom: 'alerts@ballots.example.gov', smsNumbers: ['+15595550100', '+15595550101'], voiceCallerId: '+15595550199' },
@@ -74,6 +75,13 @@ beforeAll(async () => {
   const ballots = await createBallotWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue, store: pgStore(db.pool), logger: silentLogger, notify });
   workers = [main, ballots, ...senders];
   running = workers.map((w) => w.run());
+
+  // Fresno sends from its own numbers and address (the admin API's county settings), not the state's pool.
+  await db.pool.query(`INSERT INTO county_overrides (county, override, updated_by) VALUES ('fresno', $1, 'test')`, [JSON.stringify({
+    county: 'fresno', displayName: 'Fresno County Elections', phone: '+15596008683', websiteUrl: 'https://votes.fresnocountyca.gov',
+    lookupUrl: 'https://votes.fresnocountyca.gov/ballot', cureFormUrl: 'https://votes.fresnocountyca.gov/cure',
+    sender: { email: { fromName: 'Fresno County Elections', fromAddress: 'elections@fresnocountyca.gov' }, sms: { numbers: COUNTY_NUMBERS }, voice: { callerId: '+15596008683' } },
+  })]);
 
   // Three voters at issuance; the first signs up for text and email, any hour of the day.
   const cols = FORMATS['state-extract'].columns as string[];
@@ -123,7 +131,8 @@ test('a mailed ballot tells its subscriber by text and email, from the county, w
   await until(() => settled(2), 30_000, 'two notices sent');
   const sms = smsTo()[0]!;
   expect(sms.body).toMatch(/Fresno County Elections/);
-  expect(settings.defaultSender.smsNumbers).toContain(sms.from);
+  expect(COUNTY_NUMBERS).toContain(sms.from);
+  expect(smsTo().every((m) => COUNTY_NUMBERS.includes(m.from))).toBe(true);
   const mail = mailTo()[0]!;
   expect(mail.subject.length).toBeGreaterThan(0);
   expect(mail.headers['list-unsubscribe']).toContain('https://ballots.example.gov/m/sub-1/email');
