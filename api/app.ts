@@ -14,6 +14,7 @@ import { fileRoutes } from './routes/files';
 import { meRoutes } from './routes/me';
 import { notifyAdminRoutes } from './routes/notify-admin';
 import { twilioWebhookRouter } from './routes/twilio-webhooks';
+import { emailBounceRouter } from './routes/email-bounces';
 import { voterRoutes } from './routes/voter';
 import { openApiDocument } from './openapi';
 import { errorMiddleware, HttpProblem, sendProblem } from './problem';
@@ -48,6 +49,7 @@ export function createApp(deps: Deps & { corsOrigins?: string[] }): Express {
   // Browsers may call the API only from the origins listed in CORS_ORIGINS (none by default).
   app.use(cors({ origin: deps.corsOrigins ?? [], allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id', 'X-Account-Token'], exposedHeaders: ['X-Request-Id', 'X-Next-After', 'Retry-After', 'RateLimit'] }));
   app.use(twilioWebhookRouter(deps)); // form-encoded and signed over the exact URL: before the JSON body parser
+  app.use(emailBounceRouter(deps)); // the raw bounce message: before the JSON body parser
   app.use(express.json({ limit: '1mb' }));
 
   app.get('/healthz', (_req, res) => { res.json({ ok: true }); });

@@ -24,6 +24,7 @@ const Env = z.object({
   VOTER_LINK_SECRET: z.string().min(32).default('dev-only-voter-link-secret-do-not-use-in-production').describe('HMAC key of voter lookup hashes and signed voter links; the default is for development only: production must set its own'),
   SMTP_URL: z.string().optional().describe('smtp(s)://user:pass@host:port of the mail relay; npm start runs a local capture server when unset'),
   EMAIL_FROM: z.string().email().default('ballot-alerts@example.gov').describe('sender address of notices for counties without their own (county overrides)'),
+  EMAIL_BOUNCE_TOKEN: z.string().min(16).optional().describe('bearer token of POST /api/webhooks/email/bounces, where the bounce mailbox hands over delivery status reports; unset answers 503'),
   TWILIO_ACCOUNT_SID: z.string().optional(),
   TWILIO_AUTH_TOKEN: z.string().optional(),
   TWILIO_API_URL: z.string().url().optional().describe('another Twilio API origin (a local stand-in); unset talks to api.twilio.com'),
