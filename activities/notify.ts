@@ -59,12 +59,12 @@ export interface NotifyDeps {
   manageUrl: (subscriptionId: string, channel: Channel) => string;
 }
 
-/** The task queue of a channel; SMS is spread over one queue per sending number, each rate limited to its number. */
 /** Which of `count` numbers a voter's texts come from: the same one every time, spread by a hash of the address. */
 function numberIndex(address: string, count: number): number {
   return count <= 1 ? 0 : parseInt(createHash('sha256').update(address).digest('hex').slice(0, 8), 16) % count;
 }
 
+/** The task queue of a channel; SMS is spread over one queue per number of the state's pool. */
 export function queueFor(s: Pick<NotifySettings, 'taskQueue' | 'defaultSender'>, channel: Channel, address: string): string {
   if (channel !== 'sms') return `${s.taskQueue}-${channel}`;
   // A voter always hears from the same number, so a STOP reply reaches the right conversation.
@@ -109,7 +109,7 @@ export function createNotifyActivities(deps: NotifyDeps) {
   const languageOf = (r: Recipient | undefined): Language => LanguageSchema.catch('en').parse(r?.language);
 
   /** Sends one rendered message through its channel's provider; retryable failures are thrown, final ones returned. */
-  async function deliver(o: { key: string; channel: Channel; to: string; county: CountyOverride; taskQueue: string; subject?: string; text: string; language: Language; unsubscribeUrl: string; previouslyReservedAt?: Date }): Promise<{ providerMessageId: string; status: string }> {
+  async function deliver(o: { key: string; channel: Channel; to: string; county: CountyOverride; subject?: string; text: string; language: Language; unsubscribeUrl: string; previouslyReservedAt?: Date }): Promise<{ providerMessageId: string; status: string }> {
     switch (o.channel) {
       case 'email': {
         if (!deps.email) throw ApplicationFailure.nonRetryable('no SMTP server configured (SMTP_URL)', 'config');
@@ -202,7 +202,7 @@ export function createNotifyActivities(deps: NotifyDeps) {
         voterFirstName: rec.firstName ?? '', unsubscribeUrl, ...(n.expectedWindow ? { expectedWindow: n.expectedWindow } : {}),
         ...(n.updateText ? { updateText: n.updateText[resolved.template.language as Language] ?? n.updateText.en } : {}),
       }));
-      return send(n.key, n.channel, rec.address, county, n.taskQueue, rendered, resolved.template, language, unsubscribeUrl, reserved ? undefined : row.reservedAt);
+      return send(n.key, n.channel, rec.address, county, rendered, resolved.template, language, unsubscribeUrl, reserved ? undefined : row.reservedAt);
     },
 
     /**
@@ -272,9 +272,8 @@ export function createNotifyActivities(deps: NotifyDeps) {
       );
       const county = await counties(rec.county);
       const text = confirmationText(language, o.channel, code, settings.programName, settings.codeTtlMinutes);
-      const taskQueue = queueFor(settings, o.channel, rec.address);
       // A code is never looked up at Twilio on retry: a fresh code replaces the old one, so a second text is harmless.
-      return send(key, o.channel, rec.address, county, taskQueue, text, undefined, language, deps.manageUrl(o.subscriptionId, o.channel), undefined);
+      return send(key, o.channel, rec.address, county, text, undefined, language, deps.manageUrl(o.subscriptionId, o.channel), undefined);
     },
 
     /** A newly confirmed channel hears the ballot's current status once, not every event so far. */
@@ -325,9 +324,9 @@ export function createNotifyActivities(deps: NotifyDeps) {
     return r.rows[0];
   }
 
-  async function send(key: string, channel: Channel, to: string, county: CountyOverride, taskQueue: string, rendered: { subject?: string; text: string }, template: Template | undefined, language: Language, unsubscribeUrl: string, previouslyReservedAt: Date | undefined): Promise<{ status: string }> {
+  async function send(key: string, channel: Channel, to: string, county: CountyOverride, rendered: { subject?: string; text: string }, template: Template | undefined, language: Language, unsubscribeUrl: string, previouslyReservedAt: Date | undefined): Promise<{ status: string }> {
     try {
-      const r = await deliver({ key, channel, to, county, taskQueue, ...(rendered.subject ? { subject: rendered.subject } : {}), text: rendered.text, language, unsubscribeUrl, ...(previouslyReservedAt ? { previouslyReservedAt } : {}) });
+      const r = await deliver({ key, channel, to, county, ...(rendered.subject ? { subject: rendered.subject } : {}), text: rendered.text, language, unsubscribeUrl, ...(previouslyReservedAt ? { previouslyReservedAt } : {}) });
       await markSent(pool, key, { providerMessageId: r.providerMessageId, providerStatus: r.status, ...(template ? { templateVersion: template.version } : {}), ...(channel === 'voice' ? { spokenText: rendered.text } : {}) });
       logger.info({ key, channel, sid: r.providerMessageId }, 'notice sent');
       return { status: 'sent' };

@@ -30,7 +30,7 @@ export function isCalendarDate(s: string): boolean {
 /** A calendar date, YYYY-MM-DD, that really exists (no 2025-02-29). */
 export const IsoDateSchema = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD')
+  .regex(DATE_RE, 'must be a date as YYYY-MM-DD')
   .refine(isCalendarDate, 'is not a real calendar date');
 export type IsoDate = string;
 

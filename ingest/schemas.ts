@@ -57,8 +57,6 @@ function pattern(re: RegExp, message: string) {
 }
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
-export { isCalendarDate };
-
 const isoDate = () =>
   z.string({ error: required }).refine(isCalendarDate, { error: (iss) => (DATE_RE.test(String(iss.input)) ? 'is not a real calendar date' : 'must be a date as YYYY-MM-DD') });
 

@@ -13,15 +13,22 @@ export function workflowsPath(): string {
   return require.resolve(path.join(__dirname, '..', 'workflows'));
 }
 
+/** The bundler's log: errors only (bundling logs every module at info). */
+export const quietBundlerLogger = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: (m: string) => console.error(m) };
+
+/**
+ * A bundle of the workflows `entry` exports. zod and luxon are evaluated once per worker thread, not once per
+ * workflow: their module setup was a third of a new ballot workflow's first task. workflows/preload.ts says what
+ * may be shared and why.
+ */
+function bundleOf(entry: string): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({ workflowsPath: entry, preloadModules: [require.resolve(path.join(__dirname, '..', 'workflows', 'preload'))], logger: quietBundlerLogger });
+}
+
 /** Bundle once and reuse: bundling takes seconds, so tests and simulate share one bundle per process. */
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({
-    workflowsPath: workflowsPath(),
-    // zod and luxon evaluated once per worker thread, not once per workflow: their module setup was a third of
-    // a new ballot workflow's first task. workflows/preload.ts says what may be shared and why.
-    preloadModules: [require.resolve(path.join(__dirname, '..', 'workflows', 'preload'))],
-    logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: (m) => console.error(m) } });
+  bundle ??= bundleOf(workflowsPath());
   return bundle;
 }
 
@@ -32,11 +39,8 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
  * worker's heap and of its garbage collection.
  */
 let ballotBundle: Promise<WorkflowBundleWithSourceMap> | undefined;
-export function ballotWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  ballotBundle ??= bundleWorkflowCode({
-    workflowsPath: require.resolve(path.join(__dirname, '..', 'workflows', 'ballot', 'workflow')),
-    preloadModules: [require.resolve(path.join(__dirname, '..', 'workflows', 'preload'))],
-    logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: (m) => console.error(m) } });
+function ballotWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  ballotBundle ??= bundleOf(require.resolve(path.join(__dirname, '..', 'workflows', 'ballot', 'workflow')));
   return ballotBundle;
 }
 

@@ -30,8 +30,8 @@ function statusFields(text: string): Map<string, string> {
 }
 
 /**
- * Reads a DSN, or says why it cannot: a message that is not a DSN, or one about a message that is not ours, is an
- * error naming what is missing (the caller answers 422 and records nothing).
+ * Reads a DSN, or says why it cannot: a message that is not a DSN, or one without a valid Action, Status or the
+ * returned Message-ID, is an error naming what is missing (the caller answers 422 and records nothing).
  */
 export async function parseBounce(raw: Buffer | string): Promise<{ ok: true; bounce: Bounce } | { ok: false; reason: string }> {
   const mail = await simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true });
