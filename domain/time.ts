@@ -1,116 +1,13 @@
 /**
- * Calendar arithmetic in the county's time zone. Pure and deterministic: safe inside workflows.
- *
- * All county deadlines are Pacific time (America/Los_Angeles). A deadline "on day D" is the end of D in
- * Pacific time, so it moves with daylight saving (UTC-7 in summer, UTC-8 in winter).
+ * Calendar arithmetic in the county's time zone (domain/dates), and the schemas of dates and instants.
+ * Pure and deterministic: safe inside workflows.
  */
-import { DateTime } from 'luxon';
 import { z } from 'zod';
+import { isoDateSchema } from './dates';
 
-export const COUNTY_ZONE = 'America/Los_Angeles';
+export * from './dates';
 
-const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-/**
- * True for a YYYY-MM-DD date that exists (no 2025-02-29), as luxon judges one (luxon also takes date-times; this does not). Plain arithmetic: every row
- * of every file carries several dates, and a luxon DateTime per date was the largest cost of validating a row.
- */
-export function isCalendarDate(s: string): boolean {
-  if (s.length !== 10 || !DATE_RE.test(s)) return false;
-  const digit = (i: number) => s.charCodeAt(i) - 48;
-  const y = digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3);
-  const m = digit(5) * 10 + digit(6);
-  const d = digit(8) * 10 + digit(9);
-  if (m < 1 || m > 12 || d < 1) return false;
-  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-  return d <= (m === 2 && leap ? 29 : DAYS_IN_MONTH[m - 1]!);
-}
-
-/** A calendar date, YYYY-MM-DD, that really exists (no 2025-02-29). */
-export const IsoDateSchema = z
-  .string()
-  .regex(DATE_RE, 'must be a date as YYYY-MM-DD')
-  .refine(isCalendarDate, 'is not a real calendar date');
-export type IsoDate = string;
+export const IsoDateSchema = isoDateSchema();
 
 /** An instant with an explicit offset or Z, e.g. 2026-05-04T09:30:00-07:00. */
 export const InstantSchema = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with offset' });
-
-/** D + n calendar days. Pure date arithmetic: no time zone can make it skip or repeat a day. */
-export function addDays(date: IsoDate, days: number): IsoDate {
-  return DateTime.fromISO(date, { zone: 'utc' }).plus({ days }).toISODate()!;
-}
-
-/** Whole calendar days from a to b (b - a). */
-export function daysBetween(a: IsoDate, b: IsoDate): number {
-  return Math.round(DateTime.fromISO(b, { zone: 'utc' }).diff(DateTime.fromISO(a, { zone: 'utc' }), 'days').days);
-}
-
-/** The last millisecond of a Pacific calendar day: the instant a "due on D" deadline passes. */
-export function endOfPacificDay(date: IsoDate): number {
-  return DateTime.fromISO(date, { zone: COUNTY_ZONE }).endOf('day').toMillis();
-}
-
-/** A wall-clock time on a Pacific calendar day, e.g. 5 p.m. for the cure statement deadline. */
-export function pacificTime(date: IsoDate, hour: number, minute = 0): number {
-  return DateTime.fromISO(date, { zone: COUNTY_ZONE }).set({ hour, minute, second: 0, millisecond: 0 }).toMillis();
-}
-
-/** The Pacific calendar date an instant falls on. */
-export function pacificDate(ms: number): IsoDate {
-  return DateTime.fromMillis(ms, { zone: COUNTY_ZONE }).toISODate()!;
-}
-
-/** ISO string with the Pacific offset, for people and reports (e.g. 2026-04-07T23:59:59.999-07:00). */
-export function toPacificIso(ms: number): string {
-  return DateTime.fromMillis(ms, { zone: COUNTY_ZONE }).toISO()!;
-}
-
-export function parseInstant(iso: string): number {
-  const dt = DateTime.fromISO(iso, { setZone: true });
-  if (!dt.isValid) throw new Error(`invalid instant: ${iso}`);
-  return dt.toMillis();
-}
-
-/**
- * When late day n (1-based) begins for a deadline at `dueMs`.
- * Contract §12: damages run "for each calendar day after the delivery deadline". Late day 1 starts the moment
- * the deadline passes; each next late day starts one Pacific calendar day later at the same wall-clock time,
- * so a 23- or 25-hour day at a daylight-saving change is still one day.
- */
-export function lateDayStart(dueMs: number, n: number): number {
-  return DateTime.fromMillis(dueMs + 1, { zone: COUNTY_ZONE }).plus({ days: n - 1 }).toMillis();
-}
-
-/** How many late days have begun by `atMs` (0 when on time). */
-export function lateDaysAt(dueMs: number, atMs: number): number {
-  if (atMs <= dueMs) return 0;
-  // Estimate by 24-hour days, then correct for the hour gained or lost at a daylight-saving change.
-  let n = Math.floor((atMs - (dueMs + 1)) / 86_400_000) + 1;
-  while (n > 1 && lateDayStart(dueMs, n) > atMs) n--;
-  while (lateDayStart(dueMs, n + 1) <= atMs) n++;
-  return n;
-}
-
-/** The Pacific dates of the late days begun by `atMs`: the keys damages are accrued under. */
-export function lateDatesAt(dueMs: number, atMs: number): IsoDate[] {
-  const n = lateDaysAt(dueMs, atMs);
-  const dates: IsoDate[] = [];
-  for (let i = 1; i <= n; i++) dates.push(pacificDate(lateDayStart(dueMs, i)));
-  return dates;
-}
-
-/**
- * The late days that begin within [sinceMs, untilMs]: after an election date change, only days that begin
- * after the change count against the new calendar (the days before it were judged by the old one).
- */
-export function lateDatesBetween(dueMs: number, sinceMs: number, untilMs: number): IsoDate[] {
-  const n = lateDaysAt(dueMs, untilMs);
-  const dates: IsoDate[] = [];
-  for (let i = 1; i <= n; i++) {
-    const start = lateDayStart(dueMs, i);
-    if (start >= sinceMs) dates.push(pacificDate(start));
-  }
-  return dates;
-}

@@ -7,10 +7,13 @@
  * fact or an alert. A full lifecycle is a few dozen events, far below Temporal's 10,240 warning.
  */
 import { allHandlersFinished, CancellationScope, condition, continueAsNew, isCancellation, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+// The rules and the fact check come from the modules the ballot worker shares between workflows (preloaded, see
+// workers/worker.ts), not from domain/ballot, whose schemas every ballot would otherwise build again.
+import type { BallotSettings } from '../../domain/ballot';
+import { parseBallotFact, type BallotFact } from '../../domain/ballot-facts';
 import {
-  applyFact, BallotFactSchema, expectedWindow, initialBallot, isFinal, nextAlertAt, pendingAlerts, reconcileBallot,
-  type BallotCalendar, type BallotFact, type BallotSettings, type BallotState,
-} from '../../domain/ballot';
+  applyFact, expectedWindow, initialBallot, isFinal, nextAlertAt, pendingAlerts, reconcileBallot, type BallotCalendar, type BallotState,
+} from '../../domain/ballot-rules';
 import { localActivities } from '../common';
 import * as m from './messages';
 
@@ -30,7 +33,7 @@ export async function ballotWorkflow(args: BallotWorkflowArgs): Promise<m.Ballot
   setHandler(m.factsReported, ({ facts }) => {
     // A malformed fact is a broken invariant of ingestion (it validates rows): drop it, loudly, not the batch.
     for (const f of facts) {
-      const parsed = BallotFactSchema.safeParse(f);
+      const parsed = parseBallotFact(f);
       if (parsed.success) inbox.push(parsed.data);
       else state.outbox.push({ type: 'fact-rejected', atMs: Date.now(), detail: { issue: parsed.error.issues[0]?.message ?? 'invalid' } });
     }
