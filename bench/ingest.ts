@@ -41,7 +41,7 @@ import { FORMATS } from '../ingest/schemas';
 import { startEmbeddedPostgres } from '../runtime/postgres';
 import { startDevServer } from '../runtime/temporal';
 import { benchEmptyWorkflow, benchPing, benchPinged, benchSignalWorkflow } from '../workflows/bench';
-import { createBallotWorker, createWorker, quietBundlerLogger } from '../workers/worker';
+import { BALLOT_WORKFLOW_THREADS, createBallotWorker, defaultBallotCache, createWorker, quietBundlerLogger } from '../workers/worker';
 import { cpuDelta, cpuSample, type CpuSample } from './cpu';
 import { generate, voterRows, type SyntheticOptions } from './synthetic';
 
@@ -77,7 +77,7 @@ async function inBatches<T>(items: T[], n: number, fn: (x: T) => Promise<unknown
   await mapConcurrent(items, n, fn);
 }
 
-async function main(o: { voters: number; bare: number; seed: number; ballotCache?: number }) {
+async function main(o: { voters: number; bare: number; seed: number; ballotCache?: number; ballotThreads?: number }) {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const logger = pino({ level: 'warn' });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bf-bench-ingest-'));
@@ -104,18 +104,22 @@ async function main(o: { voters: number; bare: number; seed: number; ballotCache
     const connection = await NativeConnection.connect({ address: temporal.address });
     const taskQueue = 'bench';
     const worker = await createWorker({ connection, namespace: 'default', taskQueue, store: pgStore(pool), logger, extraActivities: createIngestActivities({ pool, client, taskQueue, logger, concurrency: CONCURRENCY }) });
-    const ballotWorker = await createBallotWorker({ connection, namespace: 'default', taskQueue, store: pgStore(pool), logger, ...(o.ballotCache !== undefined ? { maxCachedWorkflows: o.ballotCache } : {}) });
+    const ballotWorker = await createBallotWorker({ connection, namespace: 'default', taskQueue, store: pgStore(pool), logger, ...(o.ballotCache !== undefined ? { maxCachedWorkflows: o.ballotCache } : {}), ...(o.ballotThreads !== undefined ? { workflowThreads: o.ballotThreads } : {}) });
     // The bare workflows on a queue and bundle of their own: the lightest a workflow can be on this server.
     const bareQueue = 'bench-bare';
     const bareWorker = await Worker.create({ connection, namespace: 'default', taskQueue: bareQueue, workflowBundle: await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows/bench'), logger: quietBundlerLogger }) });
     const running = Promise.all([worker.run(), ballotWorker.run(), bareWorker.run()]);
 
     const sample = () => cpuSample({ temporalMarker: path.join(dir, 'temporal.db'), postgresMarker: path.join(dir, 'postgres') });
-    const cpu: { phase: string; ms: number; used: CpuSample }[] = [];
+    const cpu: { phase: string; ms: number; used: CpuSample; peakRss: number }[] = [];
+    // The worker process's resident memory (ballot threads included), sampled: how much the cached ballots take.
+    let peakRss = 0;
+    const rssSampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage.rss()); }, 200);
     const measured = async <T>(phase: string, fn: () => Promise<T>) => {
       const before = sample();
+      peakRss = process.memoryUsage.rss();
       const r = await timed(fn);
-      cpu.push({ phase, ms: r.ms, used: cpuDelta(before, sample()) });
+      cpu.push({ phase, ms: r.ms, used: cpuDelta(before, sample()), peakRss });
       return r;
     };
     const f0 = (x: number) => Math.round(x).toLocaleString('en-US');
@@ -213,6 +217,7 @@ async function main(o: { voters: number; bare: number; seed: number; ballotCache
       ...(await Promise.all([0, Math.floor(ballots.length / 2), ballots.length - 1].map(async (i) => `  ballot ${i + 1}   ${await historyOf(`ballot:${ELECTION}:${ballots[i]!.voterId}:${ballots[i]!.issue}`)}`))),
       `  bare signalWithStart ${await historyOf(`sig-${sigIds[0]}`)}`,
     ];
+    clearInterval(rssSampler);
     worker.shutdown();
     ballotWorker.shutdown();
     bareWorker.shutdown();
@@ -240,11 +245,12 @@ async function main(o: { voters: number; bare: number; seed: number; ballotCache
       `  rejected rows: ${ex.rejected + mf.rejected + sc.rejected + rt.rejected}; files took ${[ex, mf, sc, rt].map((x) => `${(x.ms / 1000).toFixed(1)} s`).join(', ')}`,
       `  goal: starts and signals at 80% or more of the bare limits`,
       '',
-      'CPU seconds per phase (temporal server / postgres / worker+ingestion), and per second of wall time',
-      ...cpu.map((c) => `  ${c.phase.padEnd(22)} ${(c.ms / 1000).toFixed(1).padStart(6)} s wall   ${[c.used.temporal, c.used.postgres, c.used.self].map((x) => x.toFixed(1).padStart(5)).join(' / ')} s   ${[c.used.temporal, c.used.postgres, c.used.self].map((x) => (x / (c.ms / 1000)).toFixed(2)).join(' / ')} cores`),
+      'CPU seconds per phase (temporal server / postgres / worker+ingestion), per second of wall time, and the worker process\'s peak resident memory',
+      ...cpu.map((c) => `  ${c.phase.padEnd(22)} ${(c.ms / 1000).toFixed(1).padStart(6)} s wall   ${[c.used.temporal, c.used.postgres, c.used.self].map((x) => x.toFixed(1).padStart(5)).join(' / ')} s   ${[c.used.temporal, c.used.postgres, c.used.self].map((x) => (x / (c.ms / 1000)).toFixed(2)).join(' / ')} cores   ${f0(c.peakRss / 2 ** 20)} MiB`),
       '',
       'histories (what the server stored)',
       ...histories,
+      `ballot worker: ${o.ballotThreads ?? BALLOT_WORKFLOW_THREADS} workflow threads, cache ${f0(o.ballotCache ?? defaultBallotCache(o.ballotThreads ?? BALLOT_WORKFLOW_THREADS))}`,
       `machine ${cpus[0]?.model.trim() ?? 'unknown cpu'}, ${cpus.length} cores, ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB, node ${process.version}`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
@@ -261,7 +267,8 @@ const program = new Command('bench:ingest')
   .option('--voters <n>', 'voters in the synthetic county', positiveInt, 100_000)
   .option('--bare <n>', 'empty workflows for each bare-limit measurement', positiveInt, 2000)
   .option('--seed <n>', 'seed of the synthetic county', positiveInt, 1)
+  .option('--ballot-threads <n>', 'threads of ballot workflow code (default: BALLOT_WORKFLOW_THREADS)', positiveInt)
   // Not 0: without a cache the ballots' local activities fail ("Tried to complete untracked local activity").
-  .option('--ballot-cache <n>', 'ballot workflows the ballot worker keeps cached (default: the SDK\'s, from the heap size)', positiveInt)
-  .action((o: { voters: number; bare: number; seed: number; ballotCache?: number }) => main(o).catch((e) => { console.error(e); process.exit(1); }));
+  .option('--ballot-cache <n>', 'ballot workflows the ballot worker keeps cached (default: defaultBallotCache)', positiveInt)
+  .action((o: { voters: number; bare: number; seed: number; ballotCache?: number; ballotThreads?: number }) => main(o).catch((e) => { console.error(e); process.exit(1); }));
 program.parse();

@@ -37,7 +37,10 @@ async function main() {
     extraActivities: createIngestActivities({ pool, client, taskQueue: cfg.TASK_QUEUE, logger, batchSize: cfg.INGEST_BATCH_SIZE, voterLinkSecret: cfg.VOTER_LINK_SECRET }),
   });
   // Ballot workflows on their own queue and bundle, beside the main worker, in this process.
-  const ballots = await createBallotWorker({ connection, namespace: cfg.TEMPORAL_NAMESPACE, taskQueue: cfg.TASK_QUEUE, store: pgStore(pool), logger, notify });
+  const ballots = await createBallotWorker({
+    connection, namespace: cfg.TEMPORAL_NAMESPACE, taskQueue: cfg.TASK_QUEUE, store: pgStore(pool), logger, notify,
+    workflowThreads: cfg.BALLOT_WORKFLOW_THREADS, ...(cfg.BALLOT_WORKFLOW_CACHE !== undefined ? { maxCachedWorkflows: cfg.BALLOT_WORKFLOW_CACHE } : {}),
+  });
   const senders = await createNotifyWorkers({
     connection, namespace: cfg.TEMPORAL_NAMESPACE, settings, activities: notify,
     rates: { smsPerNumberPerSecond: cfg.SMS_PER_NUMBER_PER_SECOND, callsPerSecond: cfg.CALLS_PER_SECOND, emailsPerSecond: cfg.EMAILS_PER_SECOND },

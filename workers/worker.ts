@@ -3,6 +3,7 @@
  * Used by the worker process (workers/main.ts), the tests and `ballotflow simulate`.
  */
 import path from 'node:path';
+import v8 from 'node:v8';
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createActivities, type ActivityStore } from '../activities';
@@ -57,15 +58,25 @@ function ballotWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
  * The worker of ballot workflows, on `<taskQueue>-ballots` (ingestion starts them there). It runs their one local
  * activity, recordBallotEvents, which plans voter notices, so it takes the notify activities when there are any.
  */
-export async function createBallotWorker(o: { connection: NativeConnection; namespace: string; taskQueue: string; store: ActivityStore; logger: Logger; notify?: NotifyActivities; maxCachedWorkflows?: number }): Promise<Worker> {
+export async function createBallotWorker(o: {
+  connection: NativeConnection; namespace: string; taskQueue: string; store: ActivityStore; logger: Logger; notify?: NotifyActivities;
+  /** Ballots kept in memory between their tasks (default: defaultBallotCache). */
+  maxCachedWorkflows?: number;
+  /** Threads running ballot workflow code (default BALLOT_WORKFLOW_THREADS). */
+  workflowThreads?: number;
+}): Promise<Worker> {
   const { recordBallotEvents } = createActivities({ store: o.store, logger: o.logger, ...(o.notify ? { notices: o.notify } : {}) });
+  const threads = o.workflowThreads ?? BALLOT_WORKFLOW_THREADS;
   return Worker.create({
     connection: o.connection,
     namespace: o.namespace,
     taskQueue: ballotTaskQueue(o.taskQueue),
     workflowBundle: await ballotWorkflowBundle(),
     activities: { recordBallotEvents },
-    ...(o.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: o.maxCachedWorkflows } : {}),
+    maxCachedWorkflows: o.maxCachedWorkflows ?? defaultBallotCache(threads),
+    // The SDK runs every workflow of a worker on one thread by default (it shares one V8 context per thread). A
+    // file's ballots kept that thread 87-95% busy while the process had a core to spare: a second thread uses it.
+    workflowThreadPoolSize: threads,
     // A file reaches thousands of ballots faster than one worker runs them, so their tasks queue. Left on the
     // worker's sticky queue they would time out after the default 10 s and go to the shared queue, which the
     // worker polled a fifth as often: measured, those waited a minute and ran at 1.4/s. Now a task waits on the
@@ -73,6 +84,26 @@ export async function createBallotWorker(o: { connection: NativeConnection; name
     stickyQueueScheduleToStartTimeout: '1 minute',
     nonStickyToStickyPollRatio: 1,
   });
+}
+
+/** Threads of ballot workflow code per worker process when not configured (BALLOT_WORKFLOW_THREADS; docs/performance.md). */
+export const BALLOT_WORKFLOW_THREADS = 2;
+
+/**
+ * Memory one cached ballot takes, rounded up from a measurement: the worker's resident memory grew by about
+ * 1,340 MiB while it cached 5,000 ballots through their whole lifecycle (bench:ingest, 2026-11-24), 275 KiB each.
+ * The SDK's default cache assumes 1.7 MiB a workflow (600 per GiB of heap), which held 2,310 ballots here.
+ */
+export const CACHED_BALLOT_BYTES = 320 * 1024;
+
+/**
+ * Ballots a worker keeps cached unless told (BALLOT_WORKFLOW_CACHE): half the heap limit of each workflow thread, at
+ * CACHED_BALLOT_BYTES a ballot. A ballot that is not cached is replayed from its whole history on its next fact,
+ * which cost the worker two to four times a cached fact's CPU (docs/performance.md). 13,260 for two threads of 4 GiB.
+ */
+export function defaultBallotCache(threads: number): number {
+  const heapBytes = v8.getHeapStatistics().heap_size_limit;
+  return Math.max(100, Math.floor((heapBytes * 0.5 * threads) / CACHED_BALLOT_BYTES));
 }
 
 export async function createWorker(o: {
