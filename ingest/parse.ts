@@ -12,7 +12,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { Readable, pipeline } from 'node:stream';
-import { parse as csvParse } from 'csv-parse';
+import { parse as csvParse, type Options as CsvOptions } from 'csv-parse';
 import type { z } from 'zod';
 import { codePointLength, FIXED_FIELDS, RECORD_LENGTH } from '../domain/fixed-field';
 import { KeyIndex } from './key-index';
@@ -312,6 +312,18 @@ function encodingReason(bad: BadLine): string {
 
 // ---------- CSV ----------
 
+/** How csv-parse reads every CSV file (bench:parse --tokenizer-only times csv-parse alone with them). */
+export const CSV_OPTIONS = {
+  bom: true,
+  // We count columns ourselves so a short row (a truncated last line) is a reject naming its line, not an error.
+  relax_column_count: true,
+  // A stray quote inside a value (O"Brien, 5'10") is kept as text rather than stopping the file.
+  relax_quotes: true,
+  record_delimiter: ['\r\n', '\n'],
+  max_record_size: MAX_ROW_BYTES,
+  skip_records_with_error: true,
+} as const satisfies CsvOptions;
+
 async function* parseCsv<T extends FileType>(ctx: Context<T>, input: Utf8Lines): AsyncGenerator<ParseBatch<T>> {
   // csv-parse stops on two problems we cannot relax. A stopped stream drops the records it had parsed but we
   // had not read yet, so instead it reports them through on_skip with the count of records before them, and
@@ -320,14 +332,7 @@ async function* parseCsv<T extends FileType>(ctx: Context<T>, input: Utf8Lines):
   let overlong: { records: number } | undefined;
   let unclosedQuote: { records: number } | undefined;
   const parser = csvParse({
-    bom: true,
-    // We count columns ourselves so a short row (a truncated last line) is a reject naming its line, not an error.
-    relax_column_count: true,
-    // A stray quote inside a value (O"Brien, 5'10") is kept as text rather than stopping the file.
-    relax_quotes: true,
-    record_delimiter: ['\r\n', '\n'],
-    max_record_size: MAX_ROW_BYTES,
-    skip_records_with_error: true,
+    ...CSV_OPTIONS,
     on_skip: (err) => {
       const records = (err as { records?: number } | undefined)?.records ?? 0;
       if (err?.code === 'CSV_QUOTE_NOT_CLOSED') unclosedQuote ??= { records };
