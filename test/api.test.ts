@@ -215,6 +215,10 @@ describe('elections', () => {
     const again = await clerk.post(`${url}/updates`).send(body);
     expect(again.status).toBe(200);
     expect(json(again).alreadySent).toBe(true);
+    // Still once after the first run has closed.
+    await env.client.workflow.getHandle(json(first).workflowId).terminate('closed for the test');
+    const afterClose = await clerk.post(`${url}/updates`).send(body);
+    expect([afterClose.status, json(afterClose).alreadySent]).toEqual([200, true]);
     const long = await clerk.post(`${url}/updates`).send({ updateId: 'long', text: { en: 'x'.repeat(71) } });
     expect(long.status).toBe(422);
     expect(json(long).errors[0].field).toBe('body.text.en');

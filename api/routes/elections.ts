@@ -181,7 +181,9 @@ export const electionRoutes = [
       const workflowId = `election-update:${params.id}:${body.updateId}`;
       const update = { electionId: params.id, updateId: body.updateId, atMs: Date.now(), text: body.text as { en: string } };
       try {
-        await deps.client.workflow.start('electionUpdateWorkflow', { workflowId, taskQueue: deps.cfg.TASK_QUEUE, args: [update] });
+        // Never a second run for one update id, even after the first has finished (the default reuse policy would
+        // start one once the first closed, and every subscriber would hear the news twice).
+        await deps.client.workflow.start('electionUpdateWorkflow', { workflowId, taskQueue: deps.cfg.TASK_QUEUE, args: [update], workflowIdReusePolicy: 'REJECT_DUPLICATE' });
       } catch (e) {
         if (e instanceof WorkflowExecutionAlreadyStartedError) return { status: 200, json: { workflowId, alreadySent: true } };
         throw e;
