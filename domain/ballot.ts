@@ -1,13 +1,13 @@
 /**
  * One vote-by-mail ballot, from issuance to counted or not counted (issue 3): its schemas here, its rules in
- * domain/ballot-rules, the facts it is told in domain/ballot-facts. Everything is re-exported from here; the
- * ballot workflow imports the two others directly because the ballot worker shares them between workflows.
+ * domain/ballot-rules, the facts it is told and their check in domain/ballot-facts. The rules and the fact type are
+ * re-exported from here; the ballot workflow imports the two others directly because the ballot worker shares them
+ * between workflows.
  */
 import { z } from 'zod';
-import { ballotFactSchema, SCAN_MILESTONES } from './ballot-facts';
 
 export * from './ballot-rules';
-export { type BallotFact, parseBallotFact } from './ballot-facts';
+export type { BallotFact } from './ballot-facts';
 
 export const BallotStatusSchema = z.enum([
   'issued', 'mailed', 'in-mail-stream', 'delivered', 'undeliverable', 'returned', 'received', 'in-review',
@@ -30,9 +30,4 @@ export const BallotSettingsSchema = z.object({
   cureReminderDaysBefore: z.array(z.number().int().positive()).default([7, 2]),
 });
 export type BallotSettings = z.infer<typeof BallotSettingsSchema>;
-
-// ---------- facts ----------
-
-export const ScanMilestoneSchema = z.enum(SCAN_MILESTONES);
-export const BallotFactSchema = ballotFactSchema();
 
