@@ -172,6 +172,11 @@ describe('state extract', () => {
       [2, 'last_name', 'is required'],
       [3, 'residence_address', 'contains a control character (a tab or a line break?)'],
     ]);
+    // The other ends of \p{Cc}: DEL and the C1 controls (U+0080-U+009F); U+00A0 (no-break space) is text.
+    const c1 = [0x7f, 0x85, 0x9f, 0xa0].map((c, i) => HENDERSON.replace('OOF123458', `OOF12350${i}`).replace('Fresno', `Fres${String.fromCharCode(c)}no`));
+    const q = await parse('state-extract', Buffer.from(`${EXTRACT_HEADER}\n${c1.join('\n')}\n`));
+    expect(rejectsOf(q)).toEqual([2, 3, 4].map((line) => [line, 'residence_city', 'contains a control character (a tab or a line break?)']));
+    expect(q.rows.map((r) => r.line)).toEqual([5]);
   });
 
   it('counts the lines of a quoted value with line breaks, so later rows keep their true line numbers', async () => {
@@ -179,6 +184,50 @@ describe('state extract', () => {
     const p = await parse('state-extract', Buffer.from(`${EXTRACT_HEADER}\r\n${multiLine}\r\n${HENDERSON}\r\n`));
     expect(rejectsOf(p)).toEqual([[2, 'residence_address', 'contains a control character (a tab or a line break?)']]);
     expect(p.rows.map((r) => r.line)).toEqual([4]);
+  });
+
+  it('reads CRLF and LF mixed in one file, a quoted last value before either, and a line break inside quotes split across chunks', async () => {
+    const quotedLast = HENDERSON.replace('OOF123458', 'OOF123492').replace(/,2026-05-22$/, ',"2026-05-22"');
+    const multiLine = HENDERSON.replace('OOF123458', 'OOF123490').replace('123 W Fountain Way', '"123 W Fountain Way\r\nRear"');
+    const text = `${EXTRACT_HEADER}\r\n${HENDERSON}\n${quotedLast}\r\n${multiLine}\n${quotedLast.replace('OOF123492', 'OOF123493')}\n\r\n${HENDERSON.replace('OOF123458', 'OOF123494')}\r\n`;
+    const bytes = Buffer.from(text);
+    const whole = await parse('state-extract', bytes);
+    expect(whole.rows.map((r) => [r.line, r.value.voterId, r.value.statusDate])).toEqual([
+      [2, 'OOF123458', '2026-05-22'],
+      [3, 'OOF123492', '2026-05-22'],
+      [6, 'OOF123493', '2026-05-22'],
+      [8, 'OOF123494', '2026-05-22'],
+    ]);
+    expect(rejectsOf(whole)).toEqual([[4, 'residence_address', 'contains a control character (a tab or a line break?)']]);
+    for (const size of [1, 3, 17, 200]) {
+      const chunked = await parse('state-extract', inChunks(bytes, size));
+      expect(chunked.rows).toEqual(whole.rows);
+      expect(chunked.rejects).toEqual(whole.rejects);
+    }
+  });
+
+  it('rejects a quoted value with text after its closing quote, keeps a stray quote inside an unquoted value as text', async () => {
+    const badQuote = HENDERSON.replace('OOF123458', 'OOF123495').replace(',Jr,', ',"Jr"Sr,').replace('123 W Fountain Way', '"123 W Fountain Way"');
+    const stray = HENDERSON.replace('OOF123458', 'OOF123496').replace('123 W Fountain Way', '123 W "Fountain" Way');
+    const p = await parse('state-extract', Buffer.from(`${EXTRACT_HEADER}\n${badQuote}\n${stray}\n${HENDERSON}\n`));
+    expect(rejectsOf(p)).toEqual([[2, ROW, 'has a quoted value with more text after its closing quote: a quote inside a quoted value must be doubled ("")']]);
+    expect(p.rows.map((r) => [r.line, r.value.voterId, r.value.residence.line1])).toEqual([
+      [3, 'OOF123496', '123 W "Fountain" Way'],
+      [4, 'OOF123458', '123 W Fountain Way'],
+    ]);
+  });
+
+  it('a row longer than the limit stops the file at its line, even with its quotes closed', async () => {
+    const huge = HENDERSON.replace('OOF123458', 'OOF123497').replace('123 W Fountain Way', `"${'x\n'.repeat(MAX_ROW_BYTES / 2 + 10)}"`);
+    const bytes = Buffer.from(`${EXTRACT_HEADER}\n${HENDERSON}\n${huge}\n${HENDERSON.replace('OOF123458', 'OOF123498')}\n`);
+    const e = await fileError('state-extract', bytes);
+    expect(e).toMatchObject({ line: 3 });
+    expect(e.message).toContain(`the row starting at line 3 is longer than ${MAX_ROW_BYTES} bytes`);
+    const chunkedError = await parse('state-extract', inChunks(bytes, 4096)).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(chunkedError).toMatchObject({ line: 3 });
   });
 
   it('accepts a UTF-8 byte order mark, trims cells and skips blank lines', async () => {

@@ -1,5 +1,5 @@
 /**
- * Streaming parsers for the ingestion files (issue 3): CSV through csv-parse, JSON lines and the county's
+ * Streaming parsers for the ingestion files (issue 3): CSV through papaparse's tokenizer, JSON lines and the county's
  * fixed-field records through a line splitter, every row validated with the zod schemas in ./schemas. Rows come
  * out in batches with their line numbers; a bad row becomes a reject (file, line, field, reason) and parsing goes
  * on; a file that cannot be read as its type at all (empty, wrong header, not UTF-8 in its header, a runaway
@@ -11,8 +11,7 @@
  * (or IMb), some 240 MB for a 10-million-row file.
  */
 import { isUtf8 } from 'node:buffer';
-import { Readable, pipeline } from 'node:stream';
-import { parse as csvParse, type Options as CsvOptions } from 'csv-parse';
+import Papa from 'papaparse';
 import type { z } from 'zod';
 import { codePointLength, FIXED_FIELDS, RECORD_LENGTH } from '../domain/fixed-field';
 import { KeyIndex } from './key-index';
@@ -312,94 +311,143 @@ function encodingReason(bad: BadLine): string {
 
 // ---------- CSV ----------
 
-/** How csv-parse reads every CSV file (bench:parse --tokenizer-only times csv-parse alone with them). */
-export const CSV_OPTIONS = {
-  bom: true,
-  // We count columns ourselves so a short row (a truncated last line) is a reject naming its line, not an error.
-  relax_column_count: true,
-  // A stray quote inside a value (O"Brien, 5'10") is kept as text rather than stopping the file.
-  relax_quotes: true,
-  record_delimiter: ['\r\n', '\n'],
-  max_record_size: MAX_ROW_BYTES,
-  skip_records_with_error: true,
-} as const satisfies CsvOptions;
+/** A piece of a CSV file: the records of some whole lines, tokenized. */
+export interface CsvPiece {
+  records: string[][];
+  /** Whether the piece's text has a quote at all: without one, no value holds a line break and every record is one line. */
+  quoted: boolean;
+  /** Indexes (in `records`) of records with a quoted value followed by more text before its comma: "Smith"Jr. */
+  badQuotes: number[];
+  /** The last piece only: its last record is a quoted value the file never closes. */
+  unclosedQuote: boolean;
+  /** Characters held back for the next piece: a record whose quoted value goes on past the lines read so far. */
+  pending: number;
+}
+
+/**
+ * Tokenizes a CSV file as it streams in, with papaparse's Parser (RFC 4180: quoted values, doubled quotes, line
+ * breaks inside quotes). Each chunk is decoded up to its last LF, so no UTF-8 character is cut; a record whose
+ * quoted value runs on past that LF is held back and parsed again with the next chunk. A stray quote inside an
+ * unquoted value (O"Brien, 5'10") is text. CRLF and LF may be mixed: the CR stays at the end of the last value,
+ * which parseCsv trims. bench:parse --tokenizer-only times this alone.
+ */
+export async function* csvPieces(source: AsyncIterable<Buffer>): AsyncGenerator<CsvPiece> {
+  const parser = new Papa.Parser({ delimiter: ',', newline: '\n', quoteChar: '"' });
+  let carry: Buffer | undefined;
+  let rest = '';
+  let first = true;
+  const piece = (text: string, final: boolean): CsvPiece => {
+    if (first) {
+      first = false;
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    }
+    const result = parser.parse(text, 0, !final) as Papa.ParseResult<string[]>;
+    const records = result.data;
+    rest = final ? '' : text.slice(result.meta.cursor);
+    const badQuotes: number[] = [];
+    let unclosedQuote = false;
+    for (const e of result.errors) {
+      if (e.row === undefined || e.row >= records.length) continue;
+      if (e.code === 'MissingQuotes') unclosedQuote = true;
+      else if (badQuotes.at(-1) !== e.row) badQuotes.push(e.row);
+    }
+    return { records, quoted: text.includes('"'), badQuotes, unclosedQuote, pending: rest.length };
+  };
+  for await (const chunk of source) {
+    const bytes = carry === undefined ? chunk : Buffer.concat([carry, chunk]);
+    const lf = bytes.lastIndexOf(10);
+    if (lf === -1) {
+      carry = bytes;
+      continue;
+    }
+    carry = lf + 1 < bytes.length ? bytes.subarray(lf + 1) : undefined;
+    yield piece(rest + bytes.toString('utf8', 0, lf + 1), false);
+  }
+  const tail = rest + (carry === undefined ? '' : carry.toString('utf8'));
+  if (tail !== '' || first) yield piece(tail, true);
+}
 
 async function* parseCsv<T extends FileType>(ctx: Context<T>, input: Utf8Lines): AsyncGenerator<ParseBatch<T>> {
-  // csv-parse stops on two problems we cannot relax. A stopped stream drops the records it had parsed but we
-  // had not read yet, so instead it reports them through on_skip with the count of records before them, and
-  // we act once we have read that many: a row past MAX_ROW_BYTES stops the file at the row's own line; a
-  // quote still open at the end of the file rejects that last row and keeps the rest.
-  let overlong: { records: number } | undefined;
-  let unclosedQuote: { records: number } | undefined;
-  const parser = csvParse({
-    ...CSV_OPTIONS,
-    on_skip: (err) => {
-      const records = (err as { records?: number } | undefined)?.records ?? 0;
-      if (err?.code === 'CSV_QUOTE_NOT_CLOSED') unclosedQuote ??= { records };
-      else overlong ??= { records };
-    },
-  });
-  // Errors from the source reach us through the iteration below; the callback only keeps them from being
-  // reported twice.
-  pipeline(Readable.from(input, { objectMode: false }), parser, () => undefined);
-
   let header: string[] | undefined;
   let width = 0;
-  let records = 0;
+  let toObject: ((record: string[]) => Record<string, string | undefined>) | undefined;
   /** The line the next record starts on. */
   let line = 1;
   let lastRowLine = 0;
-  const tooLong = () =>
-    new FileFormatError(ctx.file, line, `the row starting at line ${line} is longer than ${MAX_ROW_BYTES} bytes: most likely a quote that is never closed`);
-  try {
-    for await (const record of parser as AsyncIterable<string[]>) {
-      if (overlong && records >= overlong.records) throw tooLong();
-      records++;
+  const tooLong = (at: number) =>
+    new FileFormatError(ctx.file, at, `the row starting at line ${at} is longer than ${MAX_ROW_BYTES} bytes: most likely a quote that is never closed`);
+
+  for await (const piece of csvPieces(input)) {
+    const { records, quoted, badQuotes } = piece;
+    let nextBad = 0;
+    for (let r = 0; r < records.length; r++) {
+      const record = records[r]!;
       const start = line;
-      line = start + 1 + embeddedLineBreaks(record);
+      line = quoted ? start + 1 + embeddedLineBreaks(record) : start + 1;
+      if (recordLength(record) > MAX_ROW_BYTES) throw tooLong(start);
       // A blank line (most often at the end of the file) carries no row.
       if (record.length === 1 && record[0]!.trim() === '') continue;
+      const unclosed = piece.unclosedQuote && r === records.length - 1;
       if (header === undefined) {
+        if (unclosed) throw new FileFormatError(ctx.file, start, 'the file ends inside a quoted value that starts on the first line');
         const bad = input.badLineIn(start, line - 1);
         if (bad) throw new FileFormatError(ctx.file, bad.line, `the header is ${encodingReason(bad)}`);
         header = checkHeader(ctx, record, start);
         width = header.length;
+        toObject = rowBuilder(header);
         lastRowLine = line - 1;
         continue;
       }
       lastRowLine = line - 1;
+      const badQuote = nextBad < badQuotes.length && badQuotes[nextBad] === r;
+      if (badQuote) nextBad++;
       const bad = input.badLineIn(start, line - 1);
-      if (bad) {
+      if (unclosed) {
+        ctx.rejectRow(start, ROW, 'the file ends inside a quoted value that starts on this line (a truncated last line, or a quote never closed)');
+        lastRowLine = input.linesEnded + 1;
+      } else if (bad) {
         ctx.rejectRow(start, badField(header, record), encodingReason(bad));
+      } else if (badQuote) {
+        ctx.rejectRow(start, ROW, 'has a quoted value with more text after its closing quote: a quote inside a quoted value must be doubled ("")');
       } else if (record.length !== width) {
         ctx.rejectRow(start, ROW, columnCountReason(header, record.length));
       } else {
-        // Every column present (blank ones as undefined) keeps one object shape per file.
-        const obj: Record<string, string | undefined> = {};
-        for (let i = 0; i < width; i++) {
-          const v = record[i]!.trim();
-          obj[header[i]!] = v === '' ? undefined : v;
-        }
-        ctx.validate(start, obj);
+        ctx.validate(start, toObject!(record));
       }
       if (ctx.full) yield ctx.take(input.bytesRead, lastRowLine)!;
     }
-  } catch (err) {
-    throw translateCsvError(ctx.file, err, line);
-  } finally {
-    parser.destroy();
+    if (piece.pending > MAX_ROW_BYTES) throw tooLong(line);
   }
-  if (overlong) throw tooLong();
   if (header === undefined) {
-    if (unclosedQuote) throw new FileFormatError(ctx.file, 1, 'the file ends inside a quoted value that starts on the first line');
     throw new FileFormatError(ctx.file, 1, `the file is empty: expected a header line naming the columns (${ctx.format.requiredColumns.join(', ')})`);
-  }
-  if (unclosedQuote) {
-    ctx.rejectRow(line, ROW, 'the file ends inside a quoted value that starts on this line (a truncated last line, or a quote never closed)');
-    lastRowLine = input.linesEnded + 1;
   }
   const last = ctx.take(input.bytesRead, lastRowLine, true);
   if (last) yield last;
+}
+
+/** A trimmed cell; a blank one is absent. */
+const cell = (value: string): string | undefined => {
+  const v = value.trim();
+  return v === '' ? undefined : v;
+};
+
+/**
+ * The function that turns a record of this header into the object its schema validates: every column present
+ * (blank ones as undefined), in one object literal. Assigning the columns one by one by name, in a loop, cost
+ * about five times as much per row (the stores by a varying key cannot be optimized) and was a tenth of the
+ * parse. The names are known columns of the file type (checkHeader refused any other) and are quoted by
+ * JSON.stringify, so the generated source is only property names and indexes.
+ */
+function rowBuilder(header: readonly string[]): (record: string[]) => Record<string, string | undefined> {
+  const body = `return (r) => ({ ${header.map((name, i) => `${JSON.stringify(name)}: cell(r[${i}])`).join(', ')} });`;
+  return new Function('cell', body)(cell) as (record: string[]) => Record<string, string | undefined>;
+}
+
+/** The characters of a record's values. */
+function recordLength(record: string[]): number {
+  let n = 0;
+  for (let i = 0; i < record.length; i++) n += record[i]!.length;
+  return n;
 }
 
 /** Line breaks inside quoted values: the next record starts that many lines further down. */
@@ -413,7 +461,8 @@ function embeddedLineBreaks(record: string[]): number {
 }
 
 function checkHeader<T extends FileType>(ctx: Context<T>, record: string[], line: number): string[] {
-  if (record.some((n) => n.includes('\r'))) {
+  // A CRLF line leaves its CR on the last name; a CR anywhere else means the lines end with CR alone.
+  if (record.some((n, i) => n.slice(0, i === record.length - 1 && n.endsWith('\r') ? -1 : undefined).includes('\r'))) {
     throw new FileFormatError(ctx.file, line, 'lines end with CR alone (an old Mac format): save the file with LF or CRLF line ends');
   }
   const names = record.map((n) => n.trim().toLowerCase());
@@ -457,13 +506,6 @@ function columnCountReason(header: string[], count: number): string {
 function badField(header: string[], record: string[]): string {
   const i = record.findIndex((v) => v.includes('\uFFFD'));
   return i >= 0 && i < header.length ? header[i]! : ROW;
-}
-
-function translateCsvError(file: string, err: unknown, line: number): unknown {
-  if (err instanceof FileFormatError) return err;
-  const code = (err as { code?: unknown }).code;
-  if (typeof code === 'string' && code.startsWith('CSV_')) return new FileFormatError(file, line, (err as Error).message);
-  return err;
 }
 
 // ---------- lines (JSON lines, fixed-field records) ----------

@@ -27,8 +27,14 @@ export const FileTypeSchema = z.enum(FILE_TYPES);
 /** A required field that is blank in the file reaches zod as undefined. */
 const required = (iss: { input?: unknown }): string | undefined => (iss.input === undefined ? 'is required' : undefined);
 
-/** No control characters: a tab, a line break inside quotes or a NUL in a name is a broken export. */
-const NO_CONTROL = /^[^\p{Cc}]*$/u;
+/**
+ * No control characters: a tab, a line break inside quotes or a NUL in a name is a broken export. The class is
+ * \p{Cc} spelled out (U+0000-U+001F, U+007F-U+009F), searched for rather than matched across the whole value:
+ * the same test at a fraction of the cost, millions of times per file.
+ */
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const noControl = (v: string) => !CONTROL.test(v);
 
 /*
  * Each field is one zod string with one check where it can be: parsing runs millions of times per file, and
@@ -39,15 +45,18 @@ const NO_CONTROL = /^[^\p{Cc}]*$/u;
 const tooLong = (max: number, input: unknown) => `is longer than ${max} characters (has ${String(input).length})`;
 
 function text(max: number) {
-  return z.string({ error: required }).refine((v) => v.length <= max && NO_CONTROL.test(v), {
+  return z.string({ error: required }).refine((v) => v.length <= max && noControl(v), {
     error: (iss) => (String(iss.input).length > max ? tooLong(max, iss.input) : 'contains a control character (a tab or a line break?)'),
   });
 }
 
 /** Letters of any script, combining marks, spaces, apostrophes, hyphens and periods: José, Nguyễn Thị, O'Brien-Smith. */
 const NAME = /^[\p{L}\p{M}][\p{L}\p{M} .'’-]*$/u;
+/** Most names are unaccented Latin letters: this narrower test passes them without the slower Unicode classes. */
+const LATIN_NAME = /^[A-Za-z][A-Za-z .'’-]*$/;
+const isName = (v: string) => LATIN_NAME.test(v) || NAME.test(v);
 function personName(max: number) {
-  return z.string({ error: required }).refine((v) => v.length <= max && NAME.test(v), {
+  return z.string({ error: required }).refine((v) => v.length <= max && isName(v), {
     error: (iss) => (String(iss.input).length > max ? tooLong(max, iss.input) : 'must be letters, spaces, apostrophes, hyphens or periods'),
   });
 }
