@@ -20,15 +20,16 @@ import { isCalendarDate, IsoDateSchema } from './time';
 
 /** Number of Unicode code points: the unit every length in the layout is measured in. */
 export function codePointLength(s: string): number {
-  return Array.from(s).length;
+  return SURROGATE.test(s) ? Array.from(s).length : s.length;
 }
 
+/** Half of a character outside the Basic Multilingual Plane: without one, code points and UTF-16 units agree. */
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+// eslint-disable-next-line no-control-regex -- control characters (\p{Cc}) are what it looks for
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 function hasControlCharacter(s: string): boolean {
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return true;
-  }
-  return false;
+  return CONTROL.test(s);
 }
 
 /** A text field: trimmed, NFC, no control characters (a tab or line break would shift or split the record). */
@@ -134,14 +135,17 @@ function decodeDate(raw: string): { ok: true; value: string } | { ok: false; rea
  * ignored); `lineNo` is carried into every error so a county file's problems can be reported all at once.
  */
 export function parseFixedFieldRecord(line: string, lineNo: number): FixedFieldParseResult {
-  const chars = Array.from(line.endsWith('\r') ? line.slice(0, -1) : line);
-  if (chars.length !== RECORD_LENGTH) {
-    return { ok: false, errors: [{ line: lineNo, field: 'record', reason: `record is ${chars.length} characters; the layout is ${RECORD_LENGTH}` }] };
+  const body = line.endsWith('\r') ? line.slice(0, -1) : line;
+  // Positions count code points; only a line with a character outside the BMP needs splitting into them.
+  const chars = SURROGATE.test(body) ? Array.from(body) : undefined;
+  const length = chars === undefined ? body.length : chars.length;
+  if (length !== RECORD_LENGTH) {
+    return { ok: false, errors: [{ line: lineNo, field: 'record', reason: `record is ${length} characters; the layout is ${RECORD_LENGTH}` }] };
   }
   const errors: FixedFieldError[] = [];
   const draft: Record<string, unknown> = {};
   for (const f of FIXED_FIELDS) {
-    const raw = chars.slice(f.start, f.start + f.length).join('');
+    const raw = chars === undefined ? body.slice(f.start, f.start + f.length) : chars.slice(f.start, f.start + f.length).join('');
     if (DATE_FIELDS.has(f.name)) {
       const d = decodeDate(raw);
       if (d.ok) draft[f.name] = d.value;
