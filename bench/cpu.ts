@@ -7,12 +7,13 @@ import fs from 'node:fs';
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
-function cpuTicks(pid: number): number {
+function cpuTicks(pid: number, reapedChildren = false): number {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name, which may hold spaces: utime and stime are fields 14 and 15.
+    // Fields after the command name, which may hold spaces: utime and stime are fields 14 and 15, and cutime and
+    // cstime (children that have ended and been waited for) 16 and 17.
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(f[11]) + Number(f[12]);
+    return Number(f[11]) + Number(f[12]) + (reapedChildren ? Number(f[13]) + Number(f[14]) : 0);
   } catch {
     return 0; // the process ended: its time is no longer visible
   }
@@ -39,7 +40,10 @@ export function cpuSample(o: { temporalMarker: string; postgresMarker: string })
       return postmasters.includes(ppid);
     } catch { return false; }
   }) : [];
-  return { temporal: sum(pidsWith(o.temporalMarker)), postgres: sum([...postmasters, ...backends]), self: sum([process.pid]) };
+  // A backend that has ended is no longer listed, but the postmaster has waited for it: its time is counted in
+  // the postmaster's children's time, so a phase in which a connection closed never shows negative CPU.
+  const postgres = postmasters.reduce((t, p) => t + cpuTicks(p, true), 0) / TICKS_PER_SECOND + sum(backends);
+  return { temporal: sum(pidsWith(o.temporalMarker)), postgres, self: sum([process.pid]) };
 }
 
 export function cpuDelta(a: CpuSample, b: CpuSample): CpuSample {
