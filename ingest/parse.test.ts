@@ -215,6 +215,15 @@ describe('state extract', () => {
       [3, 'OOF123496', '123 W "Fountain" Way'],
       [4, 'OOF123458', '123 W Fountain Way'],
     ]);
+    // With no quote after it on its own line, the value runs on to the next closing quote: the reject names every
+    // line it took, and the rows after it keep their lines.
+    const runsOn = HENDERSON.replace('OOF123458', 'OOF123499').replace(',Jr,', ',"Jr"Sr,');
+    const quotedLater = HENDERSON.replace('OOF123458', 'OOF123500').replace('123 W Fountain Way', '"123 W Fountain Way"');
+    const q = await parse('state-extract', Buffer.from(`${EXTRACT_HEADER}\n${runsOn}\n${stray}\n${quotedLater}\n${HENDERSON}\n`));
+    expect(rejectsOf(q)).toEqual([
+      [2, ROW, 'has a quoted value with more text after its closing quote: a quote inside a quoted value must be doubled (""); the value runs on to line 4, so lines 2-4 could not be read as rows'],
+    ]);
+    expect(q.rows.map((r) => r.line)).toEqual([5]);
   });
 
   it('a row longer than the limit stops the file at its line, even with its quotes closed', async () => {

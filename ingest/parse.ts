@@ -408,7 +408,10 @@ async function* parseCsv<T extends FileType>(ctx: Context<T>, input: Utf8Lines):
       } else if (bad) {
         ctx.rejectRow(start, badField(header, record), encodingReason(bad));
       } else if (badQuote) {
-        ctx.rejectRow(start, ROW, 'has a quoted value with more text after its closing quote: a quote inside a quoted value must be doubled ("")');
+        // The tokenizer looks for the quote that really closes the value, which may be lines further down: the
+        // lines in between are part of this rejected row, and the reason says so.
+        const span = line - 1 > start ? `; the value runs on to line ${line - 1}, so lines ${start}-${line - 1} could not be read as rows` : '';
+        ctx.rejectRow(start, ROW, `has a quoted value with more text after its closing quote: a quote inside a quoted value must be doubled ("")${span}`);
       } else if (record.length !== width) {
         ctx.rejectRow(start, ROW, columnCountReason(header, record.length));
       } else {
