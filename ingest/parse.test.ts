@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { FileFormatError, HeaderError, MAX_ROW_BYTES, parseFile, ROW, type ParseBatch, type Reject } from './parse';
+import { csvPieces, FileFormatError, HeaderError, MAX_ROW_BYTES, parseFile, ROW, rowCheck, type ParseBatch, type Reject } from './parse';
 import { FORMATS, FILE_TYPES, type FileType } from './schemas';
 import { isCalendarDate } from '../domain/time';
 import { KeyIndex } from './key-index';
 import os from 'node:os';
+import type { z } from 'zod';
 import { generateFixedField, voterRows } from '../bench/synthetic';
 
 const FIXTURES = path.join(__dirname, '..', 'test', 'fixtures', 'ingest');
@@ -666,6 +667,51 @@ describe('county returns', () => {
 });
 
 describe('building blocks', () => {
+  it('runs a row schema\'s halves as zod does: the same rows and the same rejects as safeParse, for every format', async () => {
+    const files: [FileType, string][] = [
+      ['state-extract', 'state-extract.csv'], ['state-extract', 'state-extract-bad-values.csv'], ['state-extract', 'state-extract-overlong.csv'],
+      ['state-extract', 'state-extract-duplicate.csv'], ['vendor-manifest', 'vendor-manifest.csv'], ['vendor-manifest', 'vendor-manifest-bad-imb.csv'],
+      ['usps-scans', 'usps-scans.csv'], ['county-returns', 'county-returns.csv'], ['county-returns', 'county-returns-bad.csv'],
+      ['usps-scans-jsonl', 'usps-scans.jsonl'], ['usps-scans-jsonl', 'usps-scans-bad.jsonl'],
+    ];
+    let good = 0;
+    let bad = 0;
+    for (const [type, name] of files) {
+      const schema = FORMATS[type].schema as z.ZodType<unknown, unknown>;
+      const check = rowCheck(schema);
+      expect([type, check.halves]).toEqual([type, true]);
+      const inputs: unknown[] = [];
+      if (name.endsWith('.jsonl')) {
+        for (const l of fs.readFileSync(fixture(name), 'utf8').split('\n')) {
+          try { inputs.push(JSON.parse(l)); } catch { /* not JSON: rejected before the schema */ }
+        }
+      } else {
+        const records = [];
+        for await (const piece of csvPieces(fs.createReadStream(fixture(name)))) records.push(...piece.records);
+        const header = records[0]!.map((h) => h.trim().toLowerCase());
+        for (const r of records.slice(1)) if (r.length === header.length) inputs.push(Object.fromEntries(header.map((h, i) => [h, r[i]!.trim() || undefined])));
+      }
+      for (const input of inputs) {
+        const zod = schema.safeParse(input);
+        const ours = check(input);
+        if (zod.success) {
+          good++;
+          expect(ours).toEqual({ ok: true, row: zod.data });
+        } else {
+          bad++;
+          expect(ours.ok).toBe(false);
+          const issues = ours.ok ? [] : ours.issues;
+          expect(issues.map((i) => [i.path[0], i.message])).toEqual(zod.error.issues.map((i) => [i.path[0], i.message]));
+        }
+      }
+    }
+    expect(good).toBeGreaterThan(20);
+    expect(bad).toBeGreaterThan(15);
+    // A schema that is not columns piped into a transform runs whole.
+    expect(rowCheck(FORMATS['county-fixed-field'].schema).halves).toBe(false);
+  });
+
+
   it('isCalendarDate knows leap years', () => {
     expect(['2024-02-29', '2000-02-29', '2026-06-02', '2026-12-31'].map(isCalendarDate)).toEqual([true, true, true, true]);
     expect(['2025-02-29', '1900-02-29', '2026-04-31', '2026-13-01', '2026-00-10', '2026-6-2', '20260602'].map(isCalendarDate)).toEqual([false, false, false, false, false, false, false]);
