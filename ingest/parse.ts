@@ -373,8 +373,8 @@ function encodingReason(bad: BadLine): string {
 /** A piece of a CSV file: the records of some whole lines, tokenized. */
 export interface CsvPiece {
   records: string[][];
-  /** Whether the piece's text has a quote at all: without one, no value holds a line break and every record is one line. */
-  quoted: boolean;
+  /** Whether some record spans lines (a line break inside quotes): without one, every record is one line. */
+  multiLine: boolean;
   /** Indexes (in `records`) of records with a quoted value followed by more text before its comma: "Smith"Jr. */
   badQuotes: number[];
   /** The last piece only: its last record is a quoted value the file never closes. */
@@ -410,7 +410,7 @@ export async function* csvPieces(source: AsyncIterable<Buffer>): AsyncGenerator<
       if (e.code === 'MissingQuotes') unclosedQuote = true;
       else if (badQuotes.at(-1) !== e.row) badQuotes.push(e.row);
     }
-    return { records, quoted: text.includes('"'), badQuotes, unclosedQuote, pending: rest.length };
+    return { records, multiLine: linesIn(text, final ? text.length : result.meta.cursor) !== records.length, badQuotes, unclosedQuote, pending: rest.length };
   };
   for await (const chunk of source) {
     const bytes = carry === undefined ? chunk : Buffer.concat([carry, chunk]);
@@ -426,6 +426,17 @@ export async function* csvPieces(source: AsyncIterable<Buffer>): AsyncGenerator<
   if (tail !== '' || first) yield piece(tail, true);
 }
 
+/** The lines of text[0, end): its LFs, and a last line without one. Each record takes one line unless a value spans more. */
+function linesIn(text: string, end: number): number {
+  let n = 0;
+  let at = text.indexOf('\n');
+  while (at !== -1 && at < end) {
+    n++;
+    at = text.indexOf('\n', at + 1);
+  }
+  return end > 0 && text.charCodeAt(end - 1) !== 10 ? n + 1 : n;
+}
+
 async function* parseCsv<T extends FileType>(ctx: Context<T>, input: Utf8Lines): AsyncGenerator<ParseBatch<T>> {
   let header: string[] | undefined;
   let width = 0;
@@ -437,12 +448,12 @@ async function* parseCsv<T extends FileType>(ctx: Context<T>, input: Utf8Lines):
     new FileFormatError(ctx.file, at, `the row starting at line ${at} is longer than ${MAX_ROW_BYTES} bytes: most likely a quote that is never closed`);
 
   for await (const piece of csvPieces(input)) {
-    const { records, quoted, badQuotes } = piece;
+    const { records, multiLine, badQuotes } = piece;
     let nextBad = 0;
     for (let r = 0; r < records.length; r++) {
       const record = records[r]!;
       const start = line;
-      line = quoted ? start + 1 + embeddedLineBreaks(record) : start + 1;
+      line = multiLine ? start + 1 + embeddedLineBreaks(record) : start + 1;
       if (recordLength(record) > MAX_ROW_BYTES) throw tooLong(start);
       // A blank line (most often at the end of the file) carries no row.
       if (record.length === 1 && record[0]!.trim() === '') continue;
