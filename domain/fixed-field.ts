@@ -26,9 +26,13 @@ export function codePointLength(s: string): number {
 /** Half of a character outside the Basic Multilingual Plane: without one, code points and UTF-16 units agree. */
 const SURROGATE = /[\uD800-\uDFFF]/;
 
-// eslint-disable-next-line no-control-regex -- control characters (\p{Cc}) are what it looks for
+/**
+ * Whether the text holds a control character (\p{Cc}: U+0000-U+001F, U+007F-U+009F), a tab or line break that
+ * would shift or split a record. One search, not a walk over code points: it runs on every value of every file.
+ */
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-function hasControlCharacter(s: string): boolean {
+export function hasControlCharacter(s: string): boolean {
   return CONTROL.test(s);
 }
 

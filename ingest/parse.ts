@@ -534,8 +534,9 @@ function embeddedLineBreaks(record: string[]): number {
 }
 
 function checkHeader<T extends FileType>(ctx: Context<T>, record: string[], line: number): string[] {
-  // A CRLF line leaves its CR on the last name; a CR anywhere else means the lines end with CR alone.
-  if (record.some((n, i) => n.slice(0, i === record.length - 1 && n.endsWith('\r') ? -1 : undefined).includes('\r'))) {
+  // A CRLF line leaves its CR at the end of the last name; a CR anywhere else means the lines end with CR alone.
+  const last = record.length - 1;
+  if (record.some((n, i) => (i === last ? n.replace(/\r$/, '') : n).includes('\r'))) {
     throw new FileFormatError(ctx.file, line, 'lines end with CR alone (an old Mac format): save the file with LF or CRLF line ends');
   }
   const names = record.map((n) => n.trim().toLowerCase());

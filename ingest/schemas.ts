@@ -13,7 +13,7 @@
  * list later; whether a ballot exists in the extract is the reconciliation's job, not the parser's.
  */
 import { z } from 'zod';
-import { parseFixedFieldRecord, type FixedFieldName } from '../domain/fixed-field';
+import { hasControlCharacter, parseFixedFieldRecord, type FixedFieldName } from '../domain/fixed-field';
 import { parseImb, type Imb } from '../domain/imb';
 import { ReasonCodeSchema } from '../domain/reason-codes';
 import { isCalendarDate } from '../domain/time';
@@ -27,25 +27,16 @@ export const FileTypeSchema = z.enum(FILE_TYPES);
 /** A required field that is blank in the file reaches zod as undefined. */
 const required = (iss: { input?: unknown }): string | undefined => (iss.input === undefined ? 'is required' : undefined);
 
-/**
- * No control characters: a tab, a line break inside quotes or a NUL in a name is a broken export. The class is
- * \p{Cc} spelled out (U+0000-U+001F, U+007F-U+009F), searched for rather than matched across the whole value:
- * the same test at a fraction of the cost, millions of times per file.
- */
-// eslint-disable-next-line no-control-regex -- control characters are what it looks for
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-const noControl = (v: string) => !CONTROL.test(v);
-
 /*
  * Each field is one zod string with one check where it can be: parsing runs millions of times per file, and
- * zod's cost grows with the number of checks and pipes, not with what a check does. Values are normalized
+ * zod's cost grows with the number of checks and pipes. Values are normalized
  * (ZIP+4, phone, reason code lists) in the row's transform rather than by a pipe per field.
  */
 
 const tooLong = (max: number, input: unknown) => `is longer than ${max} characters (has ${String(input).length})`;
 
 function text(max: number) {
-  return z.string({ error: required }).refine((v) => v.length <= max && noControl(v), {
+  return z.string({ error: required }).refine((v) => v.length <= max && !hasControlCharacter(v), {
     error: (iss) => (String(iss.input).length > max ? tooLong(max, iss.input) : 'contains a control character (a tab or a line break?)'),
   });
 }
