@@ -57,8 +57,8 @@ async function main(opts: Options): Promise<void> {
   }
   const bytes = fs.statSync(file).size;
 
-  let peakRss = process.memoryUsage().rss;
-  const sample = () => { peakRss = Math.max(peakRss, process.memoryUsage().rss); };
+  let peakRss = process.memoryUsage.rss();
+  const sample = () => { peakRss = Math.max(peakRss, process.memoryUsage.rss()); };
   const sampler = setInterval(sample, 50);
   const bar = showProgress ? new SingleBar({ format: 'parsing  [{bar}] {percentage}% | {rows} rows | {mb} MB', hideCursor: true }, Presets.shades_classic) : undefined;
   bar?.start(bytes, 0, { rows: 0, mb: 0 });

@@ -12,7 +12,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import Papa from 'papaparse';
-import { ZodPipe, ZodTransform, type z } from 'zod';
+import { compile as zCompile, type z } from 'zod';
 import { codePointLength, FIXED_FIELDS, RECORD_LENGTH } from '../domain/fixed-field';
 import { KeyIndex } from './key-index';
 import { FIXED_FIELD_NAMES, FORMATS, type FileType, type Format, type RowTypes } from './schemas';
@@ -169,54 +169,32 @@ export interface RowIssue {
 }
 
 export type RowCheck<R> = ((input: unknown) => { ok: true; row: R } | { ok: false; issues: readonly RowIssue[] }) & {
-  /** Whether the schema runs as its two halves (columns, then transform) rather than by safeParse. */
-  readonly halves: boolean;
+  /** Whether zod compiled the schema (z.compile): false means every row runs through zod's interpreter. */
+  readonly compiled: boolean;
 };
 
 /**
- * The row schema, run as parseFile runs it millions of times per file. A schema that is its columns piped into a
- * transform (every CSV row schema in ./schemas) runs as its two halves, one after the other, as zod's pipe does:
- * the columns first, the transform only on columns that passed, and a row with an issue from either is
- * rejected. zod's own pipe into a transform gives each row a new closure for `addIssue` and cost about 2 µs a
- * row, a seventh of the whole parse; here one `addIssue` serves every row. `schema.in`, `schema.out` and
- * `.def.transform` are zod's public definition of the pipe, and the test "runs a row schema's halves as zod
- * does" holds this to `safeParse` on good and bad rows of every format. Any other schema runs by `safeParse`.
+ * The row schema, run as parseFile runs it millions of times per file: compiled by zod (`z.compile`) into one
+ * generated function of plain checks. A row that passes costs that function alone; zod's interpreter gives each
+ * cell a payload, an issues array and a closure, which was a third of the whole parse and most of its garbage.
+ * A row that fails runs again through the interpreter, which gives the issues (column and message) that the
+ * rejects report, exactly as `safeParse` would. The test "runs every row schema compiled, as zod's interpreter
+ * does" holds this to the interpreter on good and bad rows of every format. A schema zod cannot compile (none of
+ * ours today: the test says which) still works, on the interpreter alone.
  */
 export function rowCheck<R>(schema: z.ZodType<R, unknown>): RowCheck<R> {
-  if (!(schema instanceof ZodPipe) || !(schema.out instanceof ZodTransform)) {
-    const whole = (input: unknown) => {
-      const r = schema.safeParse(input);
-      return r.success ? { ok: true as const, row: r.data } : { ok: false as const, issues: r.error.issues };
-    };
-    return Object.assign(whole, { halves: false });
+  let run = schema;
+  let compiled = true;
+  try {
+    run = zCompile(schema, { strict: true });
+  } catch {
+    compiled = false;
   }
-  const columns = schema.in as z.ZodType;
-  const transform = schema.out.def.transform as unknown as (value: unknown, ctx: TransformCtx) => R;
-  // The payload zod would hand the transform: the value, its issues, and addIssue.
-  const ctx: TransformCtx = {
-    value: undefined,
-    issues: [],
-    addIssue(issue) {
-      this.issues.push(typeof issue === 'string' ? { path: [], message: issue } : { path: issue.path ?? [], message: issue.message ?? 'is not valid' });
-    },
+  const check = (input: unknown) => {
+    const r = run.safeParse(input);
+    return r.success ? { ok: true as const, row: r.data } : { ok: false as const, issues: r.error.issues };
   };
-  const halves = (input: unknown) => {
-    const c = columns.safeParse(input);
-    if (!c.success) return { ok: false as const, issues: c.error.issues };
-    ctx.value = c.data;
-    const row = transform(c.data, ctx);
-    if (ctx.issues.length === 0) return { ok: true as const, row };
-    const found = ctx.issues;
-    ctx.issues = [];
-    return { ok: false as const, issues: found };
-  };
-  return Object.assign(halves, { halves: true });
-}
-
-interface TransformCtx {
-  value: unknown;
-  issues: RowIssue[];
-  addIssue(issue: string | { path?: PropertyKey[]; message?: string }): void;
+  return Object.assign(check, { compiled });
 }
 
 function fieldOf(issue: RowIssue): string {
