@@ -28,9 +28,11 @@ export const FileTypeSchema = z.enum(FILE_TYPES);
 const required = (iss: { input?: unknown }): string | undefined => (iss.input === undefined ? 'is required' : undefined);
 
 /*
- * Each field is one zod string with one check where it can be: parsing runs millions of times per file, and
- * zod's cost grows with the number of checks and pipes. Values are normalized
- * (ZIP+4, phone, reason code lists) in the row's transform rather than by a pipe per field.
+ * Each field is one zod string with one check where it can be: parsing runs millions of times per file. zod
+ * compiles these schemas (rowCheck in ./parse), but a rejected row runs again on zod's interpreter, whose cost
+ * grows with the number of checks and pipes. Values are normalized (ZIP+4, phone, reason code lists) in the
+ * row's transform rather than by a pipe per field. Every schema here must stay synchronous: zod cannot compile
+ * an async check, and the parse test names a format that lost its compiled path.
  */
 
 const tooLong = (max: number, input: unknown) => `is longer than ${max} characters (has ${String(input).length})`;
