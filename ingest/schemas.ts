@@ -361,8 +361,16 @@ export const CountyFixedFieldRowSchema = z
       for (const e of r.errors) ctx.addIssue({ code: 'custom', path: e.field === 'record' ? [] : [FIXED_FIELD_NAMES[e.field]], message: e.reason });
       return z.NEVER;
     }
-    const columns: Record<string, unknown> = { expectedElectionDate: input.expectedElectionDate };
-    for (const [name, value] of Object.entries(r.value)) columns[FIXED_FIELD_NAMES[name as FixedFieldName]] = value;
+    // One literal, each key at its own place: copying the fields by a varying key in a loop was a seventh of the parse.
+    const v = r.value;
+    const N = FIXED_FIELD_NAMES;
+    const columns: Record<string, unknown> = {
+      expectedElectionDate: input.expectedElectionDate,
+      [N.electionDate]: v.electionDate, [N.electionNumber]: v.electionNumber, [N.fileType]: v.fileType, [N.fileDate]: v.fileDate,
+      [N.party]: v.party, [N.precinct]: v.precinct, [N.affidavitNumber]: v.affidavitNumber, [N.issueNumber]: v.issueNumber,
+      [N.voterName]: v.voterName, [N.residenceAddress]: v.residenceAddress, [N.residenceCityStateZip]: v.residenceCityStateZip,
+      [N.mailingAddress]: v.mailingAddress, [N.mailingCity]: v.mailingCity, [N.mailingState]: v.mailingState, [N.mailingZip]: v.mailingZip,
+    };
     return columns;
   })
   .pipe(
