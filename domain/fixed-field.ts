@@ -80,13 +80,14 @@ export const FixedFieldRecordSchema = z.object({
   mailingZip: z.string().regex(/^\d{5}$/, 'must be 5 digits'),
 });
 export type FixedFieldRecord = z.infer<typeof FixedFieldRecordSchema>;
+export type FixedFieldName = keyof FixedFieldRecord;
+
 /**
  * The schema as zod compiles it (z.compile): a record that passes costs one generated function instead of the
  * interpreter's work per field; one that fails runs again through the interpreter, which names its fields.
  * A county file has a record per ballot, so this runs hundreds of thousands of times per file.
  */
 const RecordCheck = z.compile(FixedFieldRecordSchema);
-export type FixedFieldName = keyof FixedFieldRecord;
 
 export interface FixedField {
   name: FixedFieldName;

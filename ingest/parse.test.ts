@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { csvPieces, FileFormatError, HeaderError, MAX_ROW_BYTES, parseFile, ROW, rowCheck, type ParseBatch, type Reject } from './parse';
+import { csvPieces, FileFormatError, HeaderError, MAX_ROW_BYTES, parseFile, ROW, compiledRowSchema, type ParseBatch, type Reject } from './parse';
 import { FORMATS, FILE_TYPES, type FileType } from './schemas';
 import { isCalendarDate } from '../domain/time';
 import { KeyIndex } from './key-index';
@@ -681,9 +681,10 @@ describe('building blocks', () => {
     for (const [type, name] of files) {
       formats.add(type);
       const schema = FORMATS[type].schema as z.ZodType<unknown, unknown>;
-      const check = rowCheck(schema);
+      const compiled = compiledRowSchema(schema);
       // A schema change that zod cannot compile still parses, only slower: this names the format that lost it.
-      expect([type, check.compiled]).toEqual([type, true]);
+      expect([type, compiled.compiled]).toEqual([type, true]);
+      expect(compiled.schema).not.toBe(schema);
       const inputs: unknown[] = [];
       if (name.endsWith('.jsonl')) {
         for (const l of fs.readFileSync(fixture(name), 'utf8').split('\n')) {
@@ -702,14 +703,14 @@ describe('building blocks', () => {
       for (const input of inputs) {
         // The schema itself is not changed by compiling: its safeParse is zod's interpreter.
         const zod = schema.safeParse(input);
-        const ours = check(input);
+        const ours = compiled.schema.safeParse(input);
         if (zod.success) {
           good++;
-          expect(ours).toEqual({ ok: true, row: zod.data });
+          expect(ours).toEqual({ success: true, data: zod.data });
         } else {
           bad++;
-          expect(ours.ok).toBe(false);
-          const issues = ours.ok ? [] : ours.issues;
+          expect(ours.success).toBe(false);
+          const issues = ours.success ? [] : ours.error.issues;
           expect(issues.map((i) => [i.path[0], i.message])).toEqual(zod.error.issues.map((i) => [i.path[0], i.message]));
         }
       }
@@ -722,9 +723,12 @@ describe('building blocks', () => {
   it('runs a schema zod cannot compile on the interpreter, with the same answers', () => {
     // An async refinement is one thing z.compile refuses.
     const schema = z.object({ n: z.string().refine(async (v) => v !== '') }).transform((r) => r.n);
-    const check = rowCheck(schema as unknown as z.ZodType<string, unknown>);
-    expect(check.compiled).toBe(false);
-    expect(check({ n: 1 })).toEqual({ ok: false, issues: [expect.objectContaining({ path: ['n'], message: 'Invalid input: expected string, received number' })] });
+    const compiled = compiledRowSchema(schema);
+    expect(compiled.compiled).toBe(false);
+    expect(compiled.schema).toBe(schema);
+    expect(compiled.schema.safeParse({ n: 1 }).error?.issues).toEqual([expect.objectContaining({ path: ['n'], message: 'Invalid input: expected string, received number' })]);
+    // Once per schema: every file of a type runs the same compiled function.
+    expect(compiledRowSchema(FORMATS['state-extract'].schema)).toBe(compiledRowSchema(FORMATS['state-extract'].schema));
   });
 
   it('isCalendarDate knows leap years', () => {

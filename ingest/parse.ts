@@ -99,7 +99,7 @@ class Context<T extends FileType> {
   private inBatch = 0;
   private yielded = 0;
   private readonly seen: KeyIndex[];
-  private readonly check: RowCheck<RowTypes[T]>;
+  private readonly schema: z.ZodType<RowTypes[T], unknown>;
 
   constructor(
     readonly file: string,
@@ -108,7 +108,7 @@ class Context<T extends FileType> {
   ) {
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
     this.seen = format.unique.map(() => new KeyIndex());
-    this.check = rowCheck(format.schema);
+    this.schema = compiledRowSchema(format.schema).schema;
   }
 
   reject(line: number, field: string, reason: string): void {
@@ -118,12 +118,12 @@ class Context<T extends FileType> {
   /** Validates one row (already a plain object) and files it as accepted or rejected. */
   validate(line: number, input: unknown): void {
     this.inBatch++;
-    const result = this.check(input);
-    if (!result.ok) {
-      for (const issue of result.issues) this.reject(line, fieldOf(issue), issue.message);
+    const result = this.schema.safeParse(input);
+    if (!result.success) {
+      for (const issue of result.error.issues) this.reject(line, fieldOf(issue), issue.message);
       return;
     }
-    const row = result.row;
+    const row = result.data;
     const unique = this.format.unique;
     if (unique.length === 1) {
       const first = this.seen[0]!.addOrGet(unique[0]!.key(row), line);
@@ -162,42 +162,31 @@ class Context<T extends FileType> {
   }
 }
 
-/** A problem with a row: the column (path[0]) and what is wrong. zod's issues are RowIssues. */
-export interface RowIssue {
-  readonly path: readonly PropertyKey[];
-  readonly message: string;
-}
-
-export type RowCheck<R> = ((input: unknown) => { ok: true; row: R } | { ok: false; issues: readonly RowIssue[] }) & {
-  /** Whether zod compiled the schema (z.compile): false means every row runs through zod's interpreter. */
-  readonly compiled: boolean;
-};
-
 /**
- * The row schema, run as parseFile runs it millions of times per file: compiled by zod (`z.compile`) into one
+ * The row schema as parseFile runs it millions of times per file: compiled by zod (`z.compile`) into one
  * generated function of plain checks. A row that passes costs that function alone; zod's interpreter gives each
- * cell a payload, an issues array and a closure, which was a third of the whole parse and most of its garbage.
- * A row that fails runs again through the interpreter, which gives the issues (column and message) that the
- * rejects report, exactly as `safeParse` would. The test "runs every row schema compiled, as zod's interpreter
- * does" holds this to the interpreter on good and bad rows of every format. A schema zod cannot compile (none of
- * ours today: the test says which) still works, on the interpreter alone.
+ * cell a payload, an issues array and a closure context, which was about a third of the parse's CPU and over a
+ * third of its garbage. A row that fails runs again through the interpreter, which gives the issues (column and
+ * message) that the rejects report, exactly as the schema's own `safeParse` would. Compiled once per schema, so
+ * every file of a type runs the same, already optimized, function. The test "runs every row schema compiled, as
+ * zod's interpreter does" holds this to the interpreter on good and bad rows of every format. A schema zod cannot
+ * compile (none of ours today: the test says which) is returned as it is and still works, on the interpreter.
  */
-export function rowCheck<R>(schema: z.ZodType<R, unknown>): RowCheck<R> {
-  let run = schema;
-  let compiled = true;
+export function compiledRowSchema<S extends z.ZodType>(schema: S): { schema: S; compiled: boolean } {
+  const known = COMPILED.get(schema);
+  if (known !== undefined) return known as { schema: S; compiled: boolean };
+  let result: { schema: S; compiled: boolean };
   try {
-    run = zCompile(schema, { strict: true });
+    result = { schema: zCompile(schema, { strict: true }), compiled: true };
   } catch {
-    compiled = false;
+    result = { schema, compiled: false };
   }
-  const check = (input: unknown) => {
-    const r = run.safeParse(input);
-    return r.success ? { ok: true as const, row: r.data } : { ok: false as const, issues: r.error.issues };
-  };
-  return Object.assign(check, { compiled });
+  COMPILED.set(schema, result);
+  return result;
 }
+const COMPILED = new WeakMap<z.ZodType, { schema: z.ZodType; compiled: boolean }>();
 
-function fieldOf(issue: RowIssue): string {
+function fieldOf(issue: z.core.$ZodIssue): string {
   const head = issue.path[0];
   return head === undefined ? ROW : String(head);
 }
