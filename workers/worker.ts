@@ -2,6 +2,7 @@
  * The Ballotflow worker: election and contract workflows and their activities on one task queue.
  * Used by the worker process (workers/main.ts), the tests and `ballotflow simulate`.
  */
+import os from 'node:os';
 import path from 'node:path';
 import v8 from 'node:v8';
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -29,9 +30,22 @@ export const quietBundlerLogger = { log: () => undefined, trace: () => undefined
  */
 export const SHARED_WORKFLOW_MODULES = ['workflows/preload', 'domain/dates', 'domain/ballot-rules', 'domain/ballot-facts'];
 
-/** A bundle of the workflows `entry` exports, sharing SHARED_WORKFLOW_MODULES. */
-function bundleOf(entry: string): Promise<WorkflowBundleWithSourceMap> {
-  const preloadModules = SHARED_WORKFLOW_MODULES.map((m) => require.resolve(path.join(__dirname, '..', m)));
+/**
+ * The rest of the ballot bundle's module graph, shared too: the SDK's public module (@temporalio/workflow's index
+ * and the modules only it loads), the activity proxies and BallotWorkflow itself. None keeps state of its own: the
+ * SDK's functions find the running workflow through the context's globals, which the SDK swaps per workflow. Left
+ * per workflow they were evaluated again for every ballot loaded, and kept while it was cached: bench:ballots
+ * (2,000 ballots each told six facts) measured 66.7 KiB of heap a cached ballot with them shared, 81.4 KiB
+ * without. The resident memory (274 against 279 KiB) and the CPU per fact, cached or replayed, did not change
+ * beyond the run-to-run spread: most of both is the SDK's (docs/performance.md).
+ */
+export const BALLOT_SHARED_MODULES = ['@temporalio/workflow', 'workflows/common', 'workflows/ballot/messages', 'workflows/ballot/workflow'];
+
+const resolveModule = (m: string): string => (m.startsWith('@') ? require.resolve(m) : require.resolve(path.join(__dirname, '..', m)));
+
+/** A bundle of the workflows `entry` exports, sharing SHARED_WORKFLOW_MODULES and then `alsoShared` (bench:ballots compares). */
+export function bundleOf(entry: string, alsoShared: string[] = []): Promise<WorkflowBundleWithSourceMap> {
+  const preloadModules = [...SHARED_WORKFLOW_MODULES, ...alsoShared].map(resolveModule);
   return bundleWorkflowCode({ workflowsPath: entry, preloadModules, logger: quietBundlerLogger });
 }
 
@@ -49,8 +63,8 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
  * worker's heap and of its garbage collection.
  */
 let ballotBundle: Promise<WorkflowBundleWithSourceMap> | undefined;
-function ballotWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  ballotBundle ??= bundleOf(require.resolve(path.join(__dirname, '..', 'workflows', 'ballot', 'workflow')));
+export function ballotWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  ballotBundle ??= bundleOf(require.resolve(path.join(__dirname, '..', 'workflows', 'ballot', 'workflow')), BALLOT_SHARED_MODULES);
   return ballotBundle;
 }
 
@@ -90,20 +104,42 @@ export async function createBallotWorker(o: {
 export const BALLOT_WORKFLOW_THREADS = 2;
 
 /**
- * Memory one cached ballot takes, rounded up from a measurement: the worker's resident memory grew by about
- * 1,340 MiB while it cached 5,000 ballots through their whole lifecycle (bench:ingest, 2026-11-24), 275 KiB each.
- * The SDK's default cache assumes 1.7 MiB a workflow (600 per GiB of heap), which held 2,310 ballots here.
+ * Resident memory one cached ballot takes, rounded up from a measurement: the worker's resident memory grew by
+ * about 1,340 MiB while it cached 5,000 ballots through their whole lifecycle (bench:ingest, 2026-11-24), 275 KiB
+ * each; bench:ballots, with BALLOT_SHARED_MODULES shared, 274 KiB. The SDK's default cache assumes
+ * 1.7 MiB a workflow (600 per GiB of heap), which held 2,310 ballots here.
  */
 export const CACHED_BALLOT_BYTES = 320 * 1024;
 
 /**
- * Ballots a worker keeps cached unless told (BALLOT_WORKFLOW_CACHE): half the heap limit of each workflow thread, at
- * CACHED_BALLOT_BYTES a ballot. A ballot that is not cached is replayed from its whole history on its next fact,
- * which cost the worker two to four times a cached fact's CPU (docs/performance.md). 13,260 for two threads of 4 GiB.
+ * JavaScript heap one cached ballot takes in its workflow thread, rounded up from bench:ballots: 66.7 KiB (2,000
+ * ballots through their lifecycle, measured after a full collection; docs/performance.md). Most of a ballot's resident
+ * memory is outside this heap, in the SDK's core, so a thread's heap limit is rarely the bound: the machine is.
  */
-export function defaultBallotCache(threads: number): number {
-  const heapBytes = v8.getHeapStatistics().heap_size_limit;
-  return Math.max(100, Math.floor((heapBytes * 0.5 * threads) / CACHED_BALLOT_BYTES));
+export const CACHED_BALLOT_HEAP_BYTES = 96 * 1024;
+
+/**
+ * Memory this process may use: its control group's limit (a container's) when it has one, else the machine's.
+ * Node reports "no limit" as a number larger than the machine.
+ */
+export function availableMemory(): number {
+  const total = os.totalmem();
+  const constrained = process.constrainedMemory?.() ?? 0;
+  return constrained > 0 && constrained < total ? constrained : total;
+}
+
+/**
+ * Ballots a worker keeps cached unless told (BALLOT_WORKFLOW_CACHE), the lower of two bounds:
+ * - memory: half of availableMemory() at CACHED_BALLOT_BYTES a ballot (the other half is for the process itself,
+ *   and for the Temporal server and Postgres when they share the machine);
+ * - heap: half of each workflow thread's heap limit at CACHED_BALLOT_HEAP_BYTES a ballot.
+ * A ballot that is not cached is replayed from its whole history on its next fact, which cost the worker two to
+ * four times a cached fact's CPU (docs/performance.md). 38,567 on a machine of 23.5 GiB with two threads of 4 GiB.
+ */
+export function defaultBallotCache(threads: number, memoryBytes = availableMemory()): number {
+  const byMemory = (memoryBytes * 0.5) / CACHED_BALLOT_BYTES;
+  const byHeap = (v8.getHeapStatistics().heap_size_limit * 0.5 * threads) / CACHED_BALLOT_HEAP_BYTES;
+  return Math.max(100, Math.floor(Math.min(byMemory, byHeap)));
 }
 
 export async function createWorker(o: {
