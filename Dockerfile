@@ -2,7 +2,7 @@
 #
 # One image, two processes:
 #   API     node dist/api/server.js     (the default command; listens on PORT, 3000)
-#   worker  node dist/workers/main.js   (override the command)
+#   worker  node --require ./dist/workers/stack-traces.js dist/workers/main.js   (override the command)
 # Both run the migrations in migrations/ at start, so the image carries them. docker-compose.yml runs both;
 # docs/operations.md says what each needs.
 

@@ -17,8 +17,9 @@ import { startDevServer, waitForPort, type DevServer } from '../runtime/temporal
 
 const say = (m: string) => process.stdout.write(`[ballotflow] ${m}\n`);
 
-function child(name: string, script: string, env: NodeJS.ProcessEnv): ChildProcess {
-  const p = spawn(process.execPath, [path.resolve(__dirname, '..', script)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+function child(name: string, script: string, env: NodeJS.ProcessEnv, preload: string[] = []): ChildProcess {
+  const requires = preload.flatMap((m) => ['--require', path.resolve(__dirname, '..', m)]);
+  const p = spawn(process.execPath, [...requires, path.resolve(__dirname, '..', script)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const prefix = (b: Buffer) => b.toString().split('\n').filter(Boolean).forEach((l) => process.stdout.write(`[${name}] ${l}\n`));
   p.stdout?.on('data', prefix);
   p.stderr?.on('data', prefix);
@@ -100,7 +101,8 @@ export async function start(): Promise<void> {
     if (Object.keys(outbox).length) say(`notices go to the developer outbox (${Object.keys(outbox).includes('SMTP_URL') ? 'email' : ''}${Object.keys(outbox).length > 1 ? ', ' : ''}${Object.keys(outbox).includes('TWILIO_API_URL') ? 'SMS and calls' : ''}), printed here`);
     const env = { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: address, ...outbox };
     say('[4/5] starting the worker');
-    children.push(child('worker', 'workers/main.js', env));
+    // Loaded in every workflow thread, where it applies WORKFLOW_STACK_TRACES (workers/stack-traces.ts).
+    children.push(child('worker', 'workers/main.js', env, ['workers/stack-traces.js']));
     say('[5/5] starting the API');
     children.push(child('api', 'api/server.js', env));
     for (const c of children) c.once('exit', (code) => { if (!stopping) { say(`a process exited (code ${code}); stopping everything`); void stopAll(1); } });

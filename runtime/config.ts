@@ -18,6 +18,7 @@ const Env = z.object({
   TASK_QUEUE: z.string().default('ballotflow'),
   BALLOT_WORKFLOW_THREADS: z.coerce.number().int().min(1).max(64).default(2).describe('threads of ballot workflow code in each worker process (docs/performance.md: 2 on a 2-core machine)'),
   BALLOT_WORKFLOW_CACHE: z.coerce.number().int().min(2).optional().describe('ballot workflows each worker process keeps in memory between their tasks; unset: half the memory of the machine or container at 320 KiB a ballot, at most half of each workflow thread heap at 96 KiB a ballot (workers/worker.ts defaultBallotCache). A ballot that is not cached is replayed from its history on its next fact'),
+  WORKFLOW_STACK_TRACES: z.enum(['on', 'off']).default('on').describe("off stops the Temporal SDK's per-promise stack-trace hook in the worker's workflow threads: 30-42% less CPU per ballot fact (docs/performance.md), and the Web UI's Stack Trace tab answers that traces are not enabled. Needs the worker started with node --require ./dist/workers/stack-traces.js, as npm start and docker-compose.yml do"),
   INGEST_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(1000).describe('rows per ingestion batch: one checkpoint, one round of ballot signals'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

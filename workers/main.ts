@@ -12,6 +12,7 @@ import { createEmailProvider } from '../activities/providers/email';
 import { createTwilioProvider } from '../activities/providers/twilio';
 import { manageUrlFor, notifySettings } from '../runtime/notify';
 import { ballotTaskQueue } from '../workflows/ballot/messages';
+import { workflowStackTracesDisabled } from './stack-trace-hook';
 import { createBallotWorker, createNotifyWorkers, createWorker } from './worker';
 
 async function main() {
@@ -19,6 +20,9 @@ async function main() {
   const logger = createLogger('worker', cfg.LOG_LEVEL);
   if (!cfg.DATABASE_URL) throw new Error('DATABASE_URL is required for the worker (npm start sets it)');
   if (!cfg.TEMPORAL_ADDRESS) throw new Error('TEMPORAL_ADDRESS is required for the worker (npm start sets it)');
+  if (cfg.WORKFLOW_STACK_TRACES === 'off' && !workflowStackTracesDisabled()) {
+    throw new Error('WORKFLOW_STACK_TRACES=off needs the worker started as node --require ./dist/workers/stack-traces.js dist/workers/main.js (workers/stack-traces.ts)');
+  }
   await migrate(cfg.DATABASE_URL, logger);
   const pool = createPool(cfg.DATABASE_URL);
   const connection = await NativeConnection.connect(connectionOptions(cfg, cfg.TEMPORAL_ADDRESS));
@@ -46,6 +50,7 @@ async function main() {
     rates: { smsPerNumberPerSecond: cfg.SMS_PER_NUMBER_PER_SECOND, callsPerSecond: cfg.CALLS_PER_SECOND, emailsPerSecond: cfg.EMAILS_PER_SECOND },
   });
   logger.info({ taskQueue: cfg.TASK_QUEUE, ballotTaskQueue: ballotTaskQueue(cfg.TASK_QUEUE), namespace: cfg.TEMPORAL_NAMESPACE, senderQueues: senders.length }, 'worker running');
+  if (cfg.WORKFLOW_STACK_TRACES === 'off') logger.info('workflow stack traces are off (WORKFLOW_STACK_TRACES): the stack-trace query answers that traces are not enabled');
   // Worker.run() shuts down gracefully on SIGINT/SIGTERM (the SDK installs the handlers).
   await Promise.all([worker.run(), ballots.run(), ...senders.map((w) => w.run())]);
   email?.close();
