@@ -10,7 +10,7 @@
  */
 import fs from 'node:fs';
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { ApplicationFailure, QueryRejectedError, WorkflowClient, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { finishFile, getFile, recordBatch, type FileRow } from '../db/files';
@@ -37,6 +37,39 @@ const summary = (f: FileRow): IngestSummary => ({ fileId: f.id, status: f.status
  */
 export const CATCH_UP_LIMIT_MS = 5 * 60_000;
 
+/**
+ * Waits until the ballot told last in the batch before has run its task. The server answers a query only after
+ * the workflow task it has pending, so the answer means the ballots told before it have (nearly all) run too.
+ *
+ * Why: the server accepts signals several times faster than a worker runs ballots. Measured with bench:ingest at
+ * 10,000 voters, without this wait a file was told in 150-257 s and its ballots ran for 401-456 s. Tasks that
+ * waited past the worker's one-minute sticky timeout were moved to the shared queue and cost the server and the
+ * worker more, and signals fell to 68-72% of the bare rate. With the wait, at most one batch is queued.
+ *
+ * A ballot that has finished since (a county return often makes it final) has nothing left to run: the server
+ * rejects the query at once (NOT_OPEN) rather than hand a closed ballot to a worker to replay. Asked plainly, such
+ * a query failed after about 30 s in a 20,000-voter bench:ingest run, once for nearly every batch of the returns.
+ */
+export async function ballotCaughtUp(o: { client: Client; logger: Logger; ballotId: string; limitMs: number; heartbeat: () => void }): Promise<'caught-up' | 'closed' | 'limit' | 'unanswered'> {
+  const beat = setInterval(o.heartbeat, 10_000);
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<'limit'>((resolve) => { timer = setTimeout(() => resolve('limit'), o.limitMs); });
+  const workflows = new WorkflowClient({ connection: o.client.connection, namespace: o.client.options.namespace, queryRejectCondition: 'NOT_OPEN' });
+  try {
+    const answer = await Promise.race([workflows.getHandle(o.ballotId).query(getBallot).then(() => 'caught-up' as const), limit]);
+    if (answer === 'limit') o.logger.warn({ ballotId: o.ballotId, waitedMs: o.limitMs }, 'ballots have not caught up with ingestion; going on');
+    return answer;
+  } catch (e) {
+    if (e instanceof QueryRejectedError) return 'closed';
+    // A ballot that cannot answer (for one, a worker without the ballot queue) must not stop the file.
+    o.logger.warn({ ballotId: o.ballotId, err: e instanceof Error ? e.message : String(e) }, 'could not ask a ballot whether it caught up; going on');
+    return 'unanswered';
+  } finally {
+    clearInterval(beat);
+    clearTimeout(timer);
+  }
+}
+
 export function createIngestActivities(deps: {
   pool: Pool; client: Client; taskQueue: string; logger: Logger; batchSize?: number; concurrency?: number; voterLinkSecret?: string;
   /** How long a batch waits at most for the ballots of the batch before (default CATCH_UP_LIMIT_MS). */
@@ -46,31 +79,7 @@ export function createIngestActivities(deps: {
   const concurrency = deps.concurrency ?? 32;
   const catchUpLimitMs = deps.catchUpLimitMs ?? CATCH_UP_LIMIT_MS;
 
-  /**
-   * Waits until the ballot told last in the batch before has run its task. The server answers a query only after
-   * the workflow task it has pending, so the answer means the ballots told before it have (nearly all) run too.
-   *
-   * Why: the server accepts signals several times faster than a worker runs ballots. Measured with bench:ingest at
-   * 10,000 voters, without this wait a file was told in 150-257 s and its ballots ran for 401-456 s. Tasks that
-   * waited past the worker's one-minute sticky timeout were moved to the shared queue and cost the server and the
-   * worker more, and signals fell to 68-72% of the bare rate. With the wait, at most one batch is queued.
-   */
-  async function caughtUp(ballotId: string, heartbeat: () => void): Promise<void> {
-    const beat = setInterval(heartbeat, 10_000);
-    let timer: NodeJS.Timeout | undefined;
-    const limit = new Promise<'limit'>((resolve) => { timer = setTimeout(() => resolve('limit'), catchUpLimitMs); });
-    try {
-      if ((await Promise.race([client.workflow.getHandle(ballotId).query(getBallot), limit])) === 'limit') {
-        logger.warn({ ballotId, waitedMs: catchUpLimitMs }, 'ballots have not caught up with ingestion; going on');
-      }
-    } catch (e) {
-      // A ballot that cannot answer (for one, a worker without the ballot queue) must not stop the file.
-      logger.warn({ ballotId, err: e instanceof Error ? e.message : String(e) }, 'could not ask a ballot whether it caught up; going on');
-    } finally {
-      clearInterval(beat);
-      clearTimeout(timer);
-    }
-  }
+  const caughtUp = (ballotId: string, heartbeat: () => void) => ballotCaughtUp({ client, logger, ballotId, limitMs: catchUpLimitMs, heartbeat });
 
   return {
     async ingestFile(fileId: string): Promise<IngestSummary> {

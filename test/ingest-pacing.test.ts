@@ -10,12 +10,12 @@ import pino from 'pino';
 import { Writable } from 'node:stream';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
-import { createIngestActivities } from '../activities/ingest';
+import { ballotCaughtUp, createIngestActivities } from '../activities/ingest';
 import { pgStore } from '../activities/pg-store';
 import { insertContract } from '../db/contracts';
 import { insertElection } from '../db/elections';
 import { registerFile } from '../db/files';
-import { ballotIdOf } from '../domain/ballot';
+import { ballotCalendar, ballotIdOf, BallotSettingsSchema } from '../domain/ballot';
 import { ContractTermsSchema } from '../domain/contract';
 import { ElectionRequestSchema } from '../domain/election';
 import { contractIdOf } from '../domain/ids';
@@ -116,3 +116,16 @@ test('with no ballot worker, each batch waits the limit and the file is still in
     await ballotsRunning;
   }
 });
+
+test('a ballot that has finished is not waited for: the server refuses the query at once, with no worker to ask', async () => {
+  const logger = pino({ level: 'silent' });
+  const args = (ballotId: string) => [{ ballotId, electionId: 'election:fresno:2026-11-03', calendar: ballotCalendar('2026-11-03'), settings: BallotSettingsSchema.parse({}) }];
+  const closed = ballotIdOf('election:fresno:2026-11-03', 'CLOSED1', 1);
+  await (await env.client.workflow.start('ballotWorkflow', { workflowId: closed, taskQueue: 'no-worker-polls-this', args: args(closed) })).terminate('finished for the test');
+  // Asked plainly, the query of a closed ballot would wait for a worker to replay it: here, for the whole limit.
+  expect(await ballotCaughtUp({ client: env.client, logger, ballotId: closed, limitMs: 60_000, heartbeat: () => undefined })).toBe('closed');
+  // An open ballot with no worker still waits the limit.
+  const open = ballotIdOf('election:fresno:2026-11-03', 'OPEN1', 1);
+  await env.client.workflow.start('ballotWorkflow', { workflowId: open, taskQueue: 'no-worker-polls-this', args: args(open) });
+  expect(await ballotCaughtUp({ client: env.client, logger, ballotId: open, limitMs: 1000, heartbeat: () => undefined })).toBe('limit');
+}, 120_000);
