@@ -52,11 +52,14 @@ export const CATCH_UP_LIMIT_MS = 5 * 60_000;
  */
 export async function ballotCaughtUp(o: { client: Client; logger: Logger; ballotId: string; limitMs: number; heartbeat: () => void }): Promise<'caught-up' | 'closed' | 'limit' | 'unanswered'> {
   const beat = setInterval(o.heartbeat, 10_000);
+  // At the limit the query is cancelled, not left waiting (and retrying) for a worker that may never come.
+  const abort = new AbortController();
   let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<'limit'>((resolve) => { timer = setTimeout(() => resolve('limit'), o.limitMs); });
+  const limit = new Promise<'limit'>((resolve) => { timer = setTimeout(() => { resolve('limit'); abort.abort(); }, o.limitMs); });
   const workflows = new WorkflowClient({ connection: o.client.connection, namespace: o.client.options.namespace, queryRejectCondition: 'NOT_OPEN' });
   try {
-    const answer = await Promise.race([workflows.getHandle(o.ballotId).query(getBallot).then(() => 'caught-up' as const), limit]);
+    const asked = workflows.withAbortSignal(abort.signal, () => workflows.getHandle(o.ballotId).query(getBallot));
+    const answer = await Promise.race([asked.then(() => 'caught-up' as const), limit]);
     if (answer === 'limit') o.logger.warn({ ballotId: o.ballotId, waitedMs: o.limitMs }, 'ballots have not caught up with ingestion; going on');
     return answer;
   } catch (e) {

@@ -126,6 +126,7 @@ test('a ballot that has finished is not waited for: the server refuses the query
   expect(await ballotCaughtUp({ client: env.client, logger, ballotId: closed, limitMs: 60_000, heartbeat: () => undefined })).toBe('closed');
   // An open ballot with no worker still waits the limit.
   const open = ballotIdOf('election:fresno:2026-11-03', 'OPEN1', 1);
-  await env.client.workflow.start('ballotWorkflow', { workflowId: open, taskQueue: 'no-worker-polls-this', args: args(open) });
+  const openHandle = await env.client.workflow.start('ballotWorkflow', { workflowId: open, taskQueue: 'no-worker-polls-this', args: args(open) });
   expect(await ballotCaughtUp({ client: env.client, logger, ballotId: open, limitMs: 1000, heartbeat: () => undefined })).toBe('limit');
+  await openHandle.terminate('done with the test');
 }, 120_000);
