@@ -18,15 +18,14 @@
  *   --share domain       shares only SHARED_WORKFLOW_MODULES, not the SDK and workflow modules (the bundle before
  *                        BALLOT_SHARED_MODULES)
  *   --no-stack-trace-hook  stops the SDK's promise hook, which records where each promise was made for the
- *                        workflow's stack-trace query (the Web UI's Stack Trace tab). There is no option for it:
- *                        this reaches into the SDK (temporalio/sdk-typescript#1587).
+ *                        workflow's stack-trace query (the Web UI's Stack Trace tab), by the switch behind
+ *                        WORKFLOW_STACK_TRACES=off (workers/stack-trace-hook.ts).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { globalHandlers } from '@temporalio/worker/lib/workflow/vm-shared';
 import { Command, Option } from 'commander';
 import pino from 'pino';
 import { createActivities } from '../activities';
@@ -36,6 +35,7 @@ import { BallotSettingsSchema, ballotCalendar, ballotIdOf, type BallotFact } fro
 import { addDays, pacificDate, pacificTime } from '../domain/dates';
 import { startDevServer } from '../runtime/temporal';
 import type { BallotWorkflowArgs } from '../workflows/ballot/workflow';
+import { disableWorkflowStackTraces } from '../workers/stack-trace-hook';
 import { ballotWorkflowBundle, bundleOf } from '../workers/worker';
 import { positiveInt } from './args';
 
@@ -94,10 +94,11 @@ async function main(o: Options) {
     const memory = () => { gc(); gc(); const m = process.memoryUsage(); return { heap: m.heapUsed, rss: m.rss }; };
     const mib = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MiB`;
 
-    /** A worker of `cache` ballots; the stack-trace hook goes after it is made, because making it installs the hook. */
+    // Before the first worker: making one installs the hook, on this thread in debug mode.
+    if (!o.stackTraceHook && !disableWorkflowStackTraces()) throw new Error('--no-stack-trace-hook: this SDK has no hook to stop');
+    /** A worker of `cache` ballots, its workflows on this thread. */
     const startWorker = async (taskQueue: string, cache: number) => {
       const worker = await Worker.create({ connection, namespace: 'default', taskQueue, workflowBundle: bundle, activities: { recordBallotEvents }, maxCachedWorkflows: cache, debugMode: true });
-      if (!o.stackTraceHook) (globalHandlers as unknown as { stopPromiseHook(): void }).stopPromiseHook();
       return { worker, running: worker.run() };
     };
 

@@ -13,8 +13,8 @@
  *   node --require ./dist/workers/stack-traces.js dist/workers/main.js
  *
  * which `npm start` and docker-compose.yml do. Loaded without WORKFLOW_STACK_TRACES=off it changes nothing.
- * The functions are in workers/stack-trace-hook.ts. test/stack-traces.test.ts holds the SDK to the one method this relies on, so an SDK upgrade that moves it fails
- * the tests rather than quietly keeping the hook.
+ * The functions are in workers/stack-trace-hook.ts. test/stack-traces.test.ts holds the SDK to the one method this
+ * relies on, so an SDK upgrade that moves it fails the tests rather than quietly keeping the hook.
  */
 import { disableWorkflowStackTraces, stackTracesWanted } from './stack-trace-hook';
 

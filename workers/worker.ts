@@ -134,7 +134,7 @@ export function availableMemory(): number {
  *   and for the Temporal server and Postgres when they share the machine);
  * - heap: half of each workflow thread's heap limit at CACHED_BALLOT_HEAP_BYTES a ballot.
  * A ballot that is not cached is replayed from its whole history on its next fact, which cost the worker two to
- * four times a cached fact's CPU (docs/performance.md). 38,567 on a machine of 23.5 GiB with two threads of 4 GiB.
+ * four times a cached fact's CPU (docs/performance.md). 38,568 on a machine of 23.5 GiB with two threads of 4 GiB.
  */
 export function defaultBallotCache(threads: number, memoryBytes = availableMemory()): number {
   const byMemory = (memoryBytes * 0.5) / CACHED_BALLOT_BYTES;
