@@ -19,7 +19,7 @@
  *                        BALLOT_SHARED_MODULES)
  *   --no-stack-trace-hook  stops the SDK's promise hook, which records where each promise was made for the
  *                        workflow's stack-trace query (the Web UI's Stack Trace tab), by the switch behind
- *                        WORKFLOW_STACK_TRACES=off (workers/stack-trace-hook.ts).
+ *                        BALLOT_STACK_TRACES=off, the product's default (workers/stack-trace-hook.ts).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -35,7 +35,7 @@ import { BallotSettingsSchema, ballotCalendar, ballotIdOf, type BallotFact } fro
 import { addDays, pacificDate, pacificTime } from '../domain/dates';
 import { startDevServer } from '../runtime/temporal';
 import type { BallotWorkflowArgs } from '../workflows/ballot/workflow';
-import { disableWorkflowStackTraces } from '../workers/stack-trace-hook';
+import { installStackTraceSwitch, withoutStackTraces } from '../workers/stack-trace-hook';
 import { ballotWorkflowBundle, bundleOf } from '../workers/worker';
 import { positiveInt } from './args';
 
@@ -94,11 +94,13 @@ async function main(o: Options) {
     const memory = () => { gc(); gc(); const m = process.memoryUsage(); return { heap: m.heapUsed, rss: m.rss }; };
     const mib = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MiB`;
 
-    // Before the first worker: making one installs the hook, on this thread in debug mode.
-    if (!o.stackTraceHook && !disableWorkflowStackTraces()) throw new Error('--no-stack-trace-hook: this SDK has no hook to stop');
+    // The product's switch (BALLOT_STACK_TRACES=off): a marked bundle, and the wrapper that reads the mark, here on
+    // this thread (debug mode) before the first worker installs the hook.
+    if (!o.stackTraceHook && !installStackTraceSwitch()) throw new Error('--no-stack-trace-hook: this SDK has no hook to stop');
+    const workerBundle = o.stackTraceHook ? bundle : withoutStackTraces(bundle);
     /** A worker of `cache` ballots, its workflows on this thread. */
     const startWorker = async (taskQueue: string, cache: number) => {
-      const worker = await Worker.create({ connection, namespace: 'default', taskQueue, workflowBundle: bundle, activities: { recordBallotEvents }, maxCachedWorkflows: cache, debugMode: true });
+      const worker = await Worker.create({ connection, namespace: 'default', taskQueue, workflowBundle: workerBundle, activities: { recordBallotEvents }, maxCachedWorkflows: cache, debugMode: true });
       return { worker, running: worker.run() };
     };
 
@@ -169,7 +171,7 @@ const program = new Command('bench:ballots')
   .description('memory per cached ballot workflow and CPU per fact, cached and replayed')
   .option('--ballots <n>', 'ballots in each phase', positiveInt, 2000)
   .addOption(new Option('--share <modules>', 'modules shared between workflows').choices(['all', 'domain']).default('all'))
-  .option('--no-stack-trace-hook', "stop the SDK's promise hook (an experiment: production keeps it)")
+  .option('--no-stack-trace-hook', "stop the SDK's promise hook, as the product's ballot worker does (BALLOT_STACK_TRACES=off)")
   .option('--no-progress', 'no progress lines on stderr');
 program.parse();
 main(program.opts<Options>()).then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });

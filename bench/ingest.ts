@@ -13,6 +13,10 @@
  *     has applied the news (the bare phases likewise until every workflow has completed).
  * It prints rows/s, ballot workflows started per second, milestone signals per second, and each as a ratio of
  * the bare limit. The figures depend on the machine: compare runs on the same one.
+ *
+ * The workers have the product's stack-trace settings (WORKFLOW_STACK_TRACES, BALLOT_STACK_TRACES: ballots off
+ * unless set), so the npm script loads workers/stack-traces.js as the product's worker does. The bare workflows run
+ * with the ballots' setting.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -28,6 +32,7 @@ import { stringify } from 'csv-stringify';
 import pino from 'pino';
 import { mapConcurrent } from '../activities/concurrency';
 import { createIngestActivities } from '../activities/ingest';
+import { stackTraceSettings } from '../runtime/config';
 import { pgStore } from '../activities/pg-store';
 import { insertContract } from '../db/contracts';
 import { insertElection } from '../db/elections';
@@ -41,6 +46,7 @@ import { FORMATS } from '../ingest/schemas';
 import { startEmbeddedPostgres } from '../runtime/postgres';
 import { startDevServer } from '../runtime/temporal';
 import { benchEmptyWorkflow, benchPing, benchPinged, benchSignalWorkflow } from '../workflows/bench';
+import { withoutStackTraces } from '../workers/stack-trace-hook';
 import { BALLOT_WORKFLOW_THREADS, createBallotWorker, defaultBallotCache, createWorker, quietBundlerLogger } from '../workers/worker';
 import { cpuDelta, cpuSample, type CpuSample } from './cpu';
 import { generate, voterRows, type SyntheticOptions } from './synthetic';
@@ -103,11 +109,16 @@ async function main(o: { voters: number; bare: number; seed: number; ballotCache
     const client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
     const connection = await NativeConnection.connect({ address: temporal.address });
     const taskQueue = 'bench';
-    const worker = await createWorker({ connection, namespace: 'default', taskQueue, store: pgStore(pool), logger, extraActivities: createIngestActivities({ pool, client, taskQueue, logger, concurrency: CONCURRENCY }) });
-    const ballotWorker = await createBallotWorker({ connection, namespace: 'default', taskQueue, store: pgStore(pool), logger, ...(o.ballotCache !== undefined ? { maxCachedWorkflows: o.ballotCache } : {}), ...(o.ballotThreads !== undefined ? { workflowThreads: o.ballotThreads } : {}) });
-    // The bare workflows on a queue and bundle of their own: the lightest a workflow can be on this server.
+    // The stack-trace hook as the product's worker has it (WORKFLOW_STACK_TRACES, BALLOT_STACK_TRACES, ballots off
+    // unless set): `npm run bench:ingest` loads the switch the product's worker loads.
+    const traces = stackTraceSettings();
+    const worker = await createWorker({ connection, namespace: 'default', taskQueue, store: pgStore(pool), logger, stackTraces: traces.WORKFLOW_STACK_TRACES === 'on', extraActivities: createIngestActivities({ pool, client, taskQueue, logger, concurrency: CONCURRENCY }) });
+    const ballotWorker = await createBallotWorker({ connection, namespace: 'default', taskQueue, store: pgStore(pool), logger, stackTraces: traces.BALLOT_STACK_TRACES === 'on', ...(o.ballotCache !== undefined ? { maxCachedWorkflows: o.ballotCache } : {}), ...(o.ballotThreads !== undefined ? { workflowThreads: o.ballotThreads } : {}) });
+    // The bare workflows on a queue and bundle of their own: the lightest a workflow can be on this server. They run
+    // with the ballots' stack-trace setting, so that the ratios compare like with like.
     const bareQueue = 'bench-bare';
-    const bareWorker = await Worker.create({ connection, namespace: 'default', taskQueue: bareQueue, workflowBundle: await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows/bench'), logger: quietBundlerLogger }) });
+    const bareBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows/bench'), logger: quietBundlerLogger });
+    const bareWorker = await Worker.create({ connection, namespace: 'default', taskQueue: bareQueue, workflowBundle: traces.BALLOT_STACK_TRACES === 'on' ? bareBundle : withoutStackTraces(bareBundle) });
     const running = Promise.all([worker.run(), ballotWorker.run(), bareWorker.run()]);
 
     const sample = () => cpuSample({ temporalMarker: path.join(dir, 'temporal.db'), postgresMarker: path.join(dir, 'postgres') });
@@ -250,7 +261,7 @@ async function main(o: { voters: number; bare: number; seed: number; ballotCache
       '',
       'histories (what the server stored)',
       ...histories,
-      `ballot worker: ${o.ballotThreads ?? BALLOT_WORKFLOW_THREADS} workflow threads, cache ${f0(o.ballotCache ?? defaultBallotCache(o.ballotThreads ?? BALLOT_WORKFLOW_THREADS))}`,
+      `ballot worker: ${o.ballotThreads ?? BALLOT_WORKFLOW_THREADS} workflow threads, cache ${f0(o.ballotCache ?? defaultBallotCache(o.ballotThreads ?? BALLOT_WORKFLOW_THREADS))}; workflow stack traces: ballots and bare ${traces.BALLOT_STACK_TRACES}, others ${traces.WORKFLOW_STACK_TRACES}`,
       `machine ${cpus[0]?.model.trim() ?? 'unknown cpu'}, ${cpus.length} cores, ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB, node ${process.version}`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);

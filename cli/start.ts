@@ -101,7 +101,7 @@ export async function start(): Promise<void> {
     if (Object.keys(outbox).length) say(`notices go to the developer outbox (${Object.keys(outbox).includes('SMTP_URL') ? 'email' : ''}${Object.keys(outbox).length > 1 ? ', ' : ''}${Object.keys(outbox).includes('TWILIO_API_URL') ? 'SMS and calls' : ''}), printed here`);
     const env = { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: address, ...outbox };
     say('[4/5] starting the worker');
-    // Loaded in every workflow thread, where it applies WORKFLOW_STACK_TRACES (workers/stack-traces.ts).
+    // Loaded in every workflow thread, where it applies WORKFLOW_STACK_TRACES and BALLOT_STACK_TRACES (workers/stack-traces.ts).
     children.push(child('worker', 'workers/main.js', env, ['workers/stack-traces.js']));
     say('[5/5] starting the API');
     children.push(child('api', 'api/server.js', env));

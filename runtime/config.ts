@@ -2,6 +2,12 @@
 import path from 'node:path';
 import { z } from 'zod';
 
+/** The SDK's stack-trace hook, per worker (workers/stack-trace-hook.ts); also read by bench:ingest. */
+const STACK_TRACES = {
+  WORKFLOW_STACK_TRACES: z.enum(['on', 'off']).default('on').describe("the Temporal SDK's per-promise stack-trace hook for election, contract and notice workflows, behind the Web UI's Stack Trace tab; off answers that traces are not enabled. Off needs the worker started with node --require ./dist/workers/stack-traces.js, as npm start and docker-compose.yml do"),
+  BALLOT_STACK_TRACES: z.enum(['on', 'off']).default('off').describe("the same hook for ballot workflows. Off by default: it costs 30-42% of a ballot fact's CPU, and beyond the cache the returns fell below 80% of the bare signal rate with it (docs/performance.md); a ballot's status and timeline are in the API. Off needs the worker started with node --require ./dist/workers/stack-traces.js, as npm start and docker-compose.yml do"),
+};
+
 const Env = z.object({
   BALLOTFLOW_DATA_DIR: z.string().default(path.resolve(process.cwd(), 'data')),
   DATABASE_URL: z.string().url().optional(),
@@ -18,7 +24,7 @@ const Env = z.object({
   TASK_QUEUE: z.string().default('ballotflow'),
   BALLOT_WORKFLOW_THREADS: z.coerce.number().int().min(1).max(64).default(2).describe('threads of ballot workflow code in each worker process (docs/performance.md: 2 on a 2-core machine)'),
   BALLOT_WORKFLOW_CACHE: z.coerce.number().int().min(2).optional().describe('ballot workflows each worker process keeps in memory between their tasks; unset: half the memory of the machine or container at 320 KiB a ballot, at most half of each workflow thread heap at 96 KiB a ballot (workers/worker.ts defaultBallotCache). A ballot that is not cached is replayed from its history on its next fact'),
-  WORKFLOW_STACK_TRACES: z.enum(['on', 'off']).default('on').describe("off stops the Temporal SDK's per-promise stack-trace hook in the worker's workflow threads: 30-42% less CPU per ballot fact (docs/performance.md), and the Web UI's Stack Trace tab answers that traces are not enabled. Needs the worker started with node --require ./dist/workers/stack-traces.js, as npm start and docker-compose.yml do"),
+  ...STACK_TRACES,
   INGEST_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(1000).describe('rows per ingestion batch: one checkpoint, one round of ballot signals'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -59,4 +65,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`invalid environment: ${msg}`);
   }
   return r.data;
+}
+
+/** WORKFLOW_STACK_TRACES and BALLOT_STACK_TRACES alone, for a process (a benchmark) that needs no other setting. */
+export function stackTraceSettings(env: NodeJS.ProcessEnv = process.env): { WORKFLOW_STACK_TRACES: 'on' | 'off'; BALLOT_STACK_TRACES: 'on' | 'off' } {
+  return z.object(STACK_TRACES).parse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
 }

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { createActivities, type ActivityStore } from '../activities';
 import { smsIntervalMs, type NotifyActivities, type NotifySettings } from '../activities/notify';
 import { ballotTaskQueue } from '../workflows/ballot/messages';
+import { assertStackTraceSwitch, withoutStackTraces } from './stack-trace-hook';
 
 export function workflowsPath(): string {
   return require.resolve(path.join(__dirname, '..', 'workflows'));
@@ -68,6 +69,13 @@ export function ballotWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   return ballotBundle;
 }
 
+/** The bundle as given, or marked to run without the stack-trace hook, once the switch that reads the mark is sure to be there. */
+function bundleFor(bundle: WorkflowBundleWithSourceMap, stackTraces: boolean, what: string): WorkflowBundleWithSourceMap {
+  if (stackTraces) return bundle;
+  assertStackTraceSwitch(what);
+  return withoutStackTraces(bundle);
+}
+
 /**
  * The worker of ballot workflows, on `<taskQueue>-ballots` (ingestion starts them there). It runs their one local
  * activity, recordBallotEvents, which plans voter notices, so it takes the notify activities when there are any.
@@ -78,6 +86,11 @@ export async function createBallotWorker(o: {
   maxCachedWorkflows?: number;
   /** Threads running ballot workflow code (default BALLOT_WORKFLOW_THREADS). */
   workflowThreads?: number;
+  /**
+   * The SDK's stack-trace hook for ballots (BALLOT_STACK_TRACES, off in the product; here on unless told, so that a
+   * process without workers/stack-traces.js can run ballots). Off needs workers/stack-traces.js.
+   */
+  stackTraces?: boolean;
 }): Promise<Worker> {
   const { recordBallotEvents } = createActivities({ store: o.store, logger: o.logger, ...(o.notify ? { notices: o.notify } : {}) });
   const threads = o.workflowThreads ?? BALLOT_WORKFLOW_THREADS;
@@ -85,7 +98,7 @@ export async function createBallotWorker(o: {
     connection: o.connection,
     namespace: o.namespace,
     taskQueue: ballotTaskQueue(o.taskQueue),
-    workflowBundle: await ballotWorkflowBundle(),
+    workflowBundle: bundleFor(await ballotWorkflowBundle(), o.stackTraces ?? true, 'A ballot worker without workflow stack traces'),
     activities: { recordBallotEvents },
     maxCachedWorkflows: o.maxCachedWorkflows ?? defaultBallotCache(threads),
     // The SDK runs every workflow of a worker on one thread by default (it shares one V8 context per thread). A
@@ -152,12 +165,14 @@ export async function createWorker(o: {
   extraActivities?: Record<string, (...args: never[]) => Promise<unknown>>;
   /** Voter notifications: planned from ballot events on this queue, sent on the channel queues (createNotifyWorkers). */
   notify?: NotifyActivities;
+  /** The SDK's stack-trace hook for these workflows (WORKFLOW_STACK_TRACES; default on). Off needs workers/stack-traces.js. */
+  stackTraces?: boolean;
 }): Promise<Worker> {
   return Worker.create({
     connection: o.connection,
     namespace: o.namespace,
     taskQueue: o.taskQueue,
-    workflowBundle: await workflowBundle(),
+    workflowBundle: bundleFor(await workflowBundle(), o.stackTraces ?? true, 'A worker without workflow stack traces'),
     activities: { ...createActivities({ store: o.store, logger: o.logger, ...(o.notify ? { notices: o.notify } : {}) }), ...o.notify, ...o.extraActivities },
   });
 }
