@@ -3,7 +3,7 @@
  * Every row ends accepted exactly once, every ballot workflow exists once, and the counters are exact.
  * Real parts throughout: the compiled worker as its own process, the Temporal dev server, Postgres.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,6 +18,7 @@ import { ElectionRequestSchema } from '../domain/election';
 import { contractIdOf } from '../domain/ids';
 import { createTestDb, type TestDb } from './helpers/db';
 import { devServerEnv } from './helpers/temporal';
+import { spawnWorker } from './helpers/worker-process';
 
 const ROWS = 1000;
 const electionId = 'election:fresno:2026-06-02';
@@ -40,12 +41,7 @@ afterAll(async () => {
 });
 
 function startWorker(): ChildProcess {
-  const p = spawn(process.execPath, [path.resolve(__dirname, '..', 'dist', 'workers', 'main.js')], {
-    env: { ...process.env, DATABASE_URL: db.url, TEMPORAL_ADDRESS: env.address, TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn', INGEST_BATCH_SIZE: '100' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  p.stderr!.on('data', () => undefined);
-  return p;
+  return spawnWorker({ DATABASE_URL: db.url, TEMPORAL_ADDRESS: env.address, TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn', INGEST_BATCH_SIZE: '100' });
 }
 
 const exited = (p: ChildProcess) => new Promise<void>((r) => (p.exitCode !== null || p.signalCode !== null ? r() : p.once('exit', () => r())));

@@ -3,8 +3,7 @@
  * the send activity can record it. The restarted worker retries the send, finds the message at Twilio, and
  * sends nothing again.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { notificationsFor } from '../db/notifications';
 import type { PlannedNotice } from '../domain/notify/queue';
@@ -14,6 +13,7 @@ import { noticesPlanned } from '../workflows/notices/messages';
 import { seedContract, seedElection } from './helpers/seed';
 import { createTestDb, type TestDb } from './helpers/db';
 import { devServerEnv } from './helpers/temporal';
+import { spawnWorker } from './helpers/worker-process';
 
 const SID = `AC${'3'.repeat(32)}`;
 const TOKEN = 'crash-token';
@@ -29,15 +29,10 @@ let worker: ChildProcess | undefined;
 let killOnFirstText = true;
 
 function startWorker(): ChildProcess {
-  const p = spawn(process.execPath, [path.resolve(__dirname, '..', 'dist', 'workers', 'main.js')], {
-    env: {
-      ...process.env, DATABASE_URL: db.url, TEMPORAL_ADDRESS: env.address, TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn',
-      TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: TOKEN, TWILIO_API_URL: fake.url, SMS_NUMBERS: '+15595550100', SMTP_URL: '',
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
+  return spawnWorker({
+    DATABASE_URL: db.url, TEMPORAL_ADDRESS: env.address, TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn',
+    TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: TOKEN, TWILIO_API_URL: fake.url, SMS_NUMBERS: '+15595550100', SMTP_URL: '',
   });
-  p.stderr!.on('data', () => undefined);
-  return p;
 }
 const exited = (p: ChildProcess) => new Promise<void>((r) => (p.exitCode !== null || p.signalCode !== null ? r() : p.once('exit', () => r())));
 
