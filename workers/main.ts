@@ -1,4 +1,4 @@
-/** Worker process entry point: `node dist/workers/main.js` (npm start runs it for you). */
+/** Worker process entry point: `node --require ./dist/workers/stack-traces.js dist/workers/main.js` (npm start runs it for you; workers/stack-traces.ts says why the --require). */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { createIngestActivities } from '../activities/ingest';
